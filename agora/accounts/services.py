@@ -1,0 +1,328 @@
+"""Every change to accounts and the social graph: sign-up, profile, follows, requests, blocks, mutes, deletion.
+
+Each service runs in one transaction and schedules its side effects (notifications) for after the commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.accounts.models import Block, Follow, FollowRequest, Mute, User
+from agora.accounts.selectors import blocked_either_way
+from agora.core.exceptions import NotAllowed, NotFound
+from agora.notifications.models import Notification
+from agora.notifications.tasks import deliver_notification
+
+FollowOutcome = Literal["following", "requested"]
+
+RESERVED_USERNAMES = frozenset(
+    {"admin", "administrator", "root", "agora", "api", "about", "settings", "static", "media", "support",
+     "moderator", "moderation", "staff", "help", "security", "postmaster", "webmaster", "abuse", "tags"}
+)
+
+
+def _notify_on_commit(*, recipient: User, actor: User, kind: str, post_id: str | None = None) -> None:
+    transaction.on_commit(
+        lambda: deliver_notification.enqueue(
+            recipient_id=str(recipient.pk), actor_id=str(actor.pk), kind=kind, post_id=post_id
+        )
+    )
+
+
+def register_user(
+    *, username: str, email: str, password: str, accepted_terms: bool, language: str = ""
+) -> User:
+    """Create an account. Raises ValidationError naming the field at fault."""
+    errors: dict[str, list[str]] = {}
+    if not accepted_terms:
+        errors.setdefault("accepted_terms", []).append(_("You must accept the rules and terms to sign up."))
+    if username.lower() in RESERVED_USERNAMES:
+        errors.setdefault("username", []).append(_("This username is reserved."))
+    elif User.objects.filter(username__iexact=username).exists():
+        errors.setdefault("username", []).append(_("This username is taken."))
+    if User.objects.filter(email__iexact=email).exists():
+        errors.setdefault("email", []).append(_("An account with this e-mail address exists already."))
+    user = User(username=username, email=User.objects.normalize_email(email), language=language)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        errors.setdefault("password", []).extend(error.messages)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                if message not in errors.get(field, []):
+                    errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.terms_accepted_at = timezone.now()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        # Two sign-ups raced for one name; the loser gets the same answer as if it had come second.
+        raise ValidationError({"username": [_("This username is taken.")]}) from error
+    return user
+
+
+def clean_profile_fields(raw_fields: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Profile links as name/value pairs: blanks dropped, lengths bounded, at most AGORA_MAX_PROFILE_FIELDS."""
+    fields = []
+    for raw in raw_fields:
+        name = (raw.get("name") or "").strip()
+        value = (raw.get("value") or "").strip()
+        if not name and not value:
+            continue
+        if not name or not value:
+            raise ValidationError({"profile_fields": [_("Each link needs both a label and a value.")]})
+        if len(name) > 50 or len(value) > 200:
+            raise ValidationError(
+                {"profile_fields": [_("Labels may have 50 characters, values 200.")]}
+            )
+        fields.append({"name": name, "value": value})
+    if len(fields) > settings.AGORA_MAX_PROFILE_FIELDS:
+        raise ValidationError(
+            {"profile_fields": [_("At most %(count)d links.") % {"count": settings.AGORA_MAX_PROFILE_FIELDS}]}
+        )
+    return fields
+
+
+def is_web_link(value: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def update_profile(*, user: User, **changes: Any) -> User:
+    """Change display name, bio, profile links, locked flag and interface language.
+
+    Unlocking an account approves its pending follow requests, as followers expect.
+    """
+    allowed = {"display_name", "bio", "profile_fields", "is_locked", "language"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"update_profile cannot change {sorted(unknown)}")
+    if "profile_fields" in changes:
+        changes["profile_fields"] = clean_profile_fields(changes["profile_fields"])
+    if "language" in changes and changes["language"] not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError({"language": [_("Unknown language.")]})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        was_locked = user.is_locked
+        for field, value in changes.items():
+            setattr(user, field, value)
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=[*changes])
+        if was_locked and not user.is_locked:
+            for request in FollowRequest.objects.filter(target=user).select_related("requester"):
+                approve_follow_request(user=user, requester=request.requester)
+    return user
+
+
+def change_password(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": [_("Your current password was entered incorrectly.")]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from error
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+
+
+def follow(*, follower: User, target: User) -> FollowOutcome:
+    """Follow `target`, or ask to when the account is locked. Following twice is harmless."""
+    if follower.pk == target.pk:
+        raise NotAllowed(_("You cannot follow yourself."))
+    if not target.is_active or blocked_either_way(follower, target):
+        raise NotFound(target.username)
+    with transaction.atomic():
+        if Follow.objects.filter(follower=follower, followee=target).exists():
+            return "following"
+        if target.is_locked:
+            _row, created = FollowRequest.objects.get_or_create(requester=follower, target=target)
+            if created:
+                _notify_on_commit(recipient=target, actor=follower, kind=Notification.Kind.FOLLOW_REQUEST)
+            return "requested"
+        _create_follow(follower=follower, followee=target)
+    return "following"
+
+
+def _create_follow(*, follower: User, followee: User) -> None:
+    _row, created = Follow.objects.get_or_create(follower=follower, followee=followee)
+    if created:
+        User.objects.filter(pk=follower.pk).update(following_count=F("following_count") + 1)
+        User.objects.filter(pk=followee.pk).update(followers_count=F("followers_count") + 1)
+        _notify_on_commit(recipient=followee, actor=follower, kind=Notification.Kind.FOLLOW)
+
+
+def _delete_follow(*, follower: User, followee: User) -> None:
+    deleted, _by_model = Follow.objects.filter(follower=follower, followee=followee).delete()
+    if deleted:
+        User.objects.filter(pk=follower.pk, following_count__gt=0).update(following_count=F("following_count") - 1)
+        User.objects.filter(pk=followee.pk, followers_count__gt=0).update(followers_count=F("followers_count") - 1)
+
+
+def unfollow(*, follower: User, target: User) -> None:
+    """Stop following `target`, or withdraw a pending request."""
+    with transaction.atomic():
+        _delete_follow(follower=follower, followee=target)
+        FollowRequest.objects.filter(requester=follower, target=target).delete()
+        Notification.objects.filter(
+            recipient=target, actor=follower, kind=Notification.Kind.FOLLOW_REQUEST
+        ).delete()
+
+
+def approve_follow_request(*, user: User, requester: User) -> None:
+    with transaction.atomic():
+        deleted, _by_model = FollowRequest.objects.filter(requester=requester, target=user).delete()
+        if not deleted:
+            raise NotFound(requester.username)
+        Notification.objects.filter(
+            recipient=user, actor=requester, kind=Notification.Kind.FOLLOW_REQUEST
+        ).delete()
+        _create_follow(follower=requester, followee=user)
+
+
+def reject_follow_request(*, user: User, requester: User) -> None:
+    with transaction.atomic():
+        deleted, _by_model = FollowRequest.objects.filter(requester=requester, target=user).delete()
+        if not deleted:
+            raise NotFound(requester.username)
+        Notification.objects.filter(
+            recipient=user, actor=requester, kind=Notification.Kind.FOLLOW_REQUEST
+        ).delete()
+
+
+def remove_follower(*, user: User, follower: User) -> None:
+    """Make `follower` stop following `user` (a soft block)."""
+    with transaction.atomic():
+        _delete_follow(follower=follower, followee=user)
+
+
+def block(*, blocker: User, target: User) -> None:
+    """Block `target`: both stop seeing each other, follows and requests both ways end."""
+    if blocker.pk == target.pk:
+        raise NotAllowed(_("You cannot block yourself."))
+    with transaction.atomic():
+        Block.objects.get_or_create(blocker=blocker, blocked=target)
+        _delete_follow(follower=blocker, followee=target)
+        _delete_follow(follower=target, followee=blocker)
+        FollowRequest.objects.filter(requester=blocker, target=target).delete()
+        FollowRequest.objects.filter(requester=target, target=blocker).delete()
+        Notification.objects.filter(recipient=blocker, actor=target).delete()
+        Notification.objects.filter(recipient=target, actor=blocker).delete()
+
+
+def unblock(*, blocker: User, target: User) -> None:
+    Block.objects.filter(blocker=blocker, blocked=target).delete()
+
+
+def mute(*, muter: User, target: User) -> None:
+    """Hide `target`'s posts and notifications from `muter` without telling anyone."""
+    if muter.pk == target.pk:
+        raise NotAllowed(_("You cannot mute yourself."))
+    Mute.objects.get_or_create(muter=muter, muted=target)
+
+
+def unmute(*, muter: User, target: User) -> None:
+    Mute.objects.filter(muter=muter, muted=target).delete()
+
+
+def delete_account(*, user: User, password: str) -> None:
+    """Delete the account and everything it made: posts (with their replies' links), likes, reposts, follows,
+    blocks, mutes, notifications. Only tombstones (ids and time) remain.
+    """
+    from agora.posts.models import Like, Post, Tombstone
+
+    if not user.check_password(password):
+        raise ValidationError({"password": [_("Your password was entered incorrectly.")]})
+    with transaction.atomic():
+        post_ids = list(Post.objects.filter(author=user).values_list("id", flat=True))
+        touched_posts = set(
+            Like.objects.filter(user=user).values_list("post_id", flat=True)
+        ) | set(
+            Post.objects.filter(author=user, repost_of__isnull=False).values_list("repost_of_id", flat=True)
+        ) | set(
+            Post.objects.filter(author=user, in_reply_to__isnull=False).values_list("in_reply_to_id", flat=True)
+        )
+        touched_users = set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True)) | set(
+            Follow.objects.filter(followee=user).values_list("follower_id", flat=True)
+        )
+        Tombstone.record(Tombstone.Kind.POST, post_ids)
+        Tombstone.record(Tombstone.Kind.ACCOUNT, [user.pk])
+        user.delete()
+        recount_post_counters(touched_posts - set(post_ids))
+        recount_follow_counters(touched_users)
+
+
+def recount_follow_counters(user_ids: set[Any] | None = None) -> None:
+    """Set followers/following/posts counters from the rows (all accounts when `user_ids` is None)."""
+    users = User.objects.all() if user_ids is None else User.objects.filter(pk__in=user_ids)
+    from agora.posts.models import Post
+
+    users.update(
+        followers_count=Coalesce(
+            Subquery(
+                Follow.objects.filter(followee=OuterRef("pk")).values("followee").annotate(n=Count("id")).values("n")
+            ),
+            0,
+        ),
+        following_count=Coalesce(
+            Subquery(
+                Follow.objects.filter(follower=OuterRef("pk")).values("follower").annotate(n=Count("id")).values("n")
+            ),
+            0,
+        ),
+        posts_count=Coalesce(
+            Subquery(
+                Post.objects.filter(author=OuterRef("pk"), repost_of__isnull=True)
+                .values("author")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        ),
+    )
+
+
+def recount_post_counters(post_ids: set[Any] | None = None) -> None:
+    """Set replies/reposts/likes counters from the rows (all posts when `post_ids` is None)."""
+    from agora.posts.models import Like, Post
+
+    posts = Post.objects.all() if post_ids is None else Post.objects.filter(pk__in=post_ids)
+    posts.update(
+        replies_count=Coalesce(
+            Subquery(
+                Post.objects.filter(in_reply_to=OuterRef("pk"))
+                .values("in_reply_to")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        ),
+        reposts_count=Coalesce(
+            Subquery(
+                Post.objects.filter(repost_of=OuterRef("pk")).values("repost_of").annotate(n=Count("id")).values("n")
+            ),
+            0,
+        ),
+        likes_count=Coalesce(
+            Subquery(Like.objects.filter(post=OuterRef("pk")).values("post").annotate(n=Count("id")).values("n")),
+            0,
+        ),
+    )

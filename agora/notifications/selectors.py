@@ -1,0 +1,33 @@
+"""What a person sees of their notifications: never about posts they may not see, nor from blocked accounts."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+
+from agora.accounts.models import User
+from agora.accounts.selectors import blocked_user_ids, blocker_user_ids, muted_user_ids
+from agora.core.pagination import Page, paginate_newest_first
+from agora.notifications.models import Notification
+from agora.posts.selectors import visibility_rule_through
+
+
+def _visible_notifications(user: User) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=user, actor__is_active=True)
+        .exclude(actor_id__in=blocked_user_ids(user))
+        .exclude(actor_id__in=blocker_user_ids(user))
+        .exclude(actor_id__in=muted_user_ids(user))
+        # Notifications point at originals, never at reposts, so the post's own rule is the whole rule.
+        .filter(Q(post__isnull=True) | visibility_rule_through(user, "post__"))
+    )
+
+
+def notifications_for(user: User, *, before: uuid.UUID | None = None, limit: int = 20) -> Page[Notification]:
+    queryset = _visible_notifications(user).select_related("actor", "post", "post__author")
+    return paginate_newest_first(queryset, before=before, limit=limit)
+
+
+def unread_count(user: User) -> int:
+    return _visible_notifications(user).filter(is_read=False).count()

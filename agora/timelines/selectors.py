@@ -1,0 +1,86 @@
+"""Timelines: home, local public, hashtag and profile. Each is the visibility rule plus its own selection,
+newest first, one cursor page at a time, with every card's relations loaded in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+
+from agora.accounts.models import User
+from agora.accounts.selectors import followed_user_ids, is_anonymous
+from agora.core.pagination import Page, paginate_newest_first
+from agora.posts.models import Hashtag, ModerationState, Post, Visibility
+from agora.posts.selectors import visible_posts_for, with_display_relations, without_muted
+
+
+def _page(viewer: User | None, posts: QuerySet[Post], before: uuid.UUID | None, limit: int | None) -> Page[Post]:
+    return paginate_newest_first(
+        with_display_relations(posts, viewer), before=before, limit=limit or settings.AGORA_PAGE_SIZE
+    )
+
+
+def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int | None = None) -> Page[Post]:
+    """The viewer's own posts and those of accounts they follow, with their reposts.
+
+    Replies show only when they answer the viewer or someone the viewer follows (as on Mastodon), so a
+    followed account's conversations with strangers do not flood the timeline.
+    """
+    followed = followed_user_ids(viewer)
+    authors = Q(author_id__in=followed) | Q(author_id=viewer.pk)
+    relevant_replies = (
+        Q(in_reply_to__isnull=True)
+        | Q(in_reply_to__author_id__in=followed)
+        | Q(in_reply_to__author_id=viewer.pk)
+        | Q(in_reply_to__author_id=F("author_id"))
+    )
+    posts = Post.objects.filter(authors & relevant_replies)
+    # A repost of one's own post or of a muted author adds nothing to one's home timeline.
+    posts = posts.exclude(Q(repost_of__author_id=viewer.pk) & ~Q(author_id=viewer.pk))
+    return _page(viewer, without_muted(viewer, visible_posts_for(viewer, posts)), before, limit)
+
+
+def public_timeline(
+    viewer: User | None, *, before: uuid.UUID | None = None, limit: int | None = None
+) -> Page[Post]:
+    """Public, published, top-level posts of this server (no reposts, no replies to others)."""
+    posts = Post.objects.filter(
+        visibility=Visibility.PUBLIC,
+        moderation_state=ModerationState.PUBLISHED,
+        repost_of__isnull=True,
+    ).filter(Q(in_reply_to__isnull=True) | Q(in_reply_to__author_id=F("author_id")))
+    return _page(viewer, without_muted(viewer, visible_posts_for(viewer, posts)), before, limit)
+
+
+def hashtag_timeline(
+    viewer: User | None, tag: str, *, before: uuid.UUID | None = None, limit: int | None = None
+) -> Page[Post]:
+    """Public, published posts with the hashtag, replies included."""
+    hashtag = Hashtag.objects.filter(name=tag.lower()).first()
+    if hashtag is None:
+        return Page(items=[], next_cursor=None)
+    posts = Post.objects.filter(
+        hashtag_links__hashtag=hashtag,
+        visibility=Visibility.PUBLIC,
+        moderation_state=ModerationState.PUBLISHED,
+    )
+    return _page(viewer, without_muted(viewer, visible_posts_for(viewer, posts)), before, limit)
+
+
+def profile_timeline(
+    viewer: User | None,
+    account: User,
+    *,
+    with_replies: bool = False,
+    before: uuid.UUID | None = None,
+    limit: int | None = None,
+) -> Page[Post]:
+    """An account's posts and reposts that the viewer may see; replies to others only when asked for."""
+    posts = Post.objects.filter(author=account)
+    if not with_replies:
+        posts = posts.filter(Q(in_reply_to__isnull=True) | Q(in_reply_to__author_id=account.pk))
+    if is_anonymous(viewer) or (viewer is not None and viewer.pk != account.pk):
+        posts = posts.exclude(moderation_state__in=[ModerationState.HELD, ModerationState.REMOVED])
+    return _page(viewer, visible_posts_for(viewer, posts), before, limit)

@@ -1,0 +1,7 @@
+"""Top-level URL map: the web app owns the site; the API and others mount beside it as they land."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("agora.web.urls")),
+]

@@ -1,0 +1,2 @@
+def agora(request):
+    return {}
