@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "agora.web.middleware.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "agora.urls"
@@ -155,13 +156,21 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Hashed, compressed files with far-future caching once `agora serve` has collected them (it does on every
+# start); until then, and in tests, WhiteNoise serves straight from the apps' static folders.
+STATIC_MANIFEST_READY = (
+    env_flag("AGORA_STATIC_MANIFEST") or (STATIC_ROOT / "staticfiles.json").exists()
+) and not env_flag("AGORA_STATIC_FROM_FINDERS")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST_READY
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-if env_flag("AGORA_STATIC_FROM_FINDERS", default=DEBUG):
-    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST_READY
 
 SESSION_COOKIE_SECURE = AGORA_HTTPS
 CSRF_COOKIE_SECURE = AGORA_HTTPS

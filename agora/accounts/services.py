@@ -40,13 +40,22 @@ def _notify_on_commit(*, recipient: User, actor: User, kind: str, post_id: str |
 
 
 def register_user(
-    *, username: str, email: str, password: str, accepted_terms: bool, language: str = ""
+    *,
+    username: str,
+    email: str,
+    password: str,
+    accepted_terms: bool,
+    language: str = "",
+    allow_reserved_username: bool = False,
 ) -> User:
-    """Create an account. Raises ValidationError naming the field at fault."""
+    """Create an account. Raises ValidationError naming the field at fault.
+
+    Reserved names (admin, support, ...) are kept for the operator: only `agora createadmin` may use them.
+    """
     errors: dict[str, list[str]] = {}
     if not accepted_terms:
         errors.setdefault("accepted_terms", []).append(_("You must accept the rules and terms to sign up."))
-    if username.lower() in RESERVED_USERNAMES:
+    if username.lower() in RESERVED_USERNAMES and not allow_reserved_username:
         errors.setdefault("username", []).append(_("This username is reserved."))
     elif User.objects.filter(username__iexact=username).exists():
         errors.setdefault("username", []).append(_("This username is taken."))
@@ -58,7 +67,8 @@ def register_user(
     except ValidationError as error:
         errors.setdefault("password", []).extend(error.messages)
     try:
-        user.full_clean(exclude=["password"])
+        # Uniqueness was checked above, case-insensitively and with friendlier messages.
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             for message in messages:

@@ -1,0 +1,58 @@
+"""`agora serve`: bring the database up to date, then serve the site with gunicorn (not runserver)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Apply migrations, collect static files and serve Agora with gunicorn."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=settings.AGORA_WEB_WORKERS)
+        parser.add_argument("--threads", type=int, default=settings.AGORA_WEB_THREADS)
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="On an empty database, seed a demo community and print its logins first.",
+        )
+        parser.add_argument("--demo-users", type=int, default=300)
+        parser.add_argument("--demo-posts", type=int, default=4000)
+        parser.add_argument("--no-migrate", action="store_true", help="Skip applying migrations.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        # Collected with hashed names in a child process, whatever storage this process started with; the
+        # server uses them from the next start on (until then WhiteNoise serves the same files unhashed).
+        subprocess.run(
+            [sys.executable, "-m", "agora.cli", "collectstatic", "--noinput", "--verbosity", "0"],
+            env={**os.environ, "AGORA_STATIC_MANIFEST": "1"},
+            check=True,
+        )
+        if options["demo"]:
+            call_command(
+                "seed",
+                users=options["demo_users"],
+                posts=options["demo_posts"],
+                demo=True,
+                if_empty=True,
+                verbosity=options["verbosity"],
+            )
+        from agora.core.server import run_gunicorn
+
+        self.stdout.write(f"Agora is serving at http://{options['host']}:{options['port']}/")
+        run_gunicorn(
+            bind=f"{options['host']}:{options['port']}",
+            workers=options["workers"],
+            threads=options["threads"],
+        )
