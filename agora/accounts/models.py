@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -48,7 +50,7 @@ class User(AgoraModel, AbstractUser):
     following_count = models.PositiveIntegerField(default=0)
     posts_count = models.PositiveIntegerField(default=0)
 
-    objects = AccountManager()
+    objects: ClassVar[AccountManager] = AccountManager()  # type: ignore[misc]
 
     class Meta:
         constraints = [

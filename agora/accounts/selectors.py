@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -24,21 +24,21 @@ def blocked_either_way(a: User | None, b: User | None) -> bool:
     ).exists()
 
 
-def blocked_user_ids(viewer: User) -> QuerySet[Block, uuid.UUID]:
+def blocked_user_ids(viewer: User) -> QuerySet[Block, Any]:
     """Ids of accounts this viewer blocked (a subquery, not a list)."""
     return Block.objects.filter(blocker=viewer).values("blocked_id")
 
 
-def blocker_user_ids(viewer: User) -> QuerySet[Block, uuid.UUID]:
+def blocker_user_ids(viewer: User) -> QuerySet[Block, Any]:
     """Ids of accounts that blocked this viewer."""
     return Block.objects.filter(blocked=viewer).values("blocker_id")
 
 
-def muted_user_ids(viewer: User) -> QuerySet[Mute, uuid.UUID]:
+def muted_user_ids(viewer: User) -> QuerySet[Mute, Any]:
     return Mute.objects.filter(muter=viewer).values("muted_id")
 
 
-def followed_user_ids(viewer: User) -> QuerySet[Follow, uuid.UUID]:
+def followed_user_ids(viewer: User) -> QuerySet[Follow, Any]:
     return Follow.objects.filter(follower=viewer).values("followee_id")
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agora.core.models import AgoraModel
+
+if TYPE_CHECKING:
+    from agora.accounts.models import User
 
 
 class Visibility(models.TextChoices):
@@ -59,10 +63,10 @@ class Post(AgoraModel):
     repost_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reposts"
     )
-    mentions = models.ManyToManyField(
+    mentions: models.ManyToManyField[User, Mention] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Mention", related_name="mentioned_in", blank=True
     )
-    hashtags = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts", blank=True)
+    hashtags: models.ManyToManyField[Hashtag, PostHashtag] = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     replies_count = models.PositiveIntegerField(default=0)
@@ -149,4 +153,4 @@ class Tombstone(models.Model):
 
     @classmethod
     def record(cls, kind: Kind, ids: list[uuid.UUID]) -> None:
-        cls.objects.bulk_create([cls(id=i, kind=kind) for i in ids], ignore_conflicts=True)
+        Tombstone.objects.bulk_create([Tombstone(id=i, kind=kind) for i in ids], ignore_conflicts=True)
