@@ -10,7 +10,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -130,6 +130,12 @@ def update_profile(*, user: User, **changes: Any) -> User:
         changes["profile_fields"] = clean_profile_fields(changes["profile_fields"])
     if "language" in changes and changes["language"] not in {"", *dict(settings.LANGUAGES)}:
         raise ValidationError({"language": [_("Unknown language.")]})
+    if "bio" in changes:
+        # A TextField's max_length binds only forms, not full_clean, so the service enforces it itself.
+        try:
+            MaxLengthValidator(User._meta.get_field("bio").max_length)(changes["bio"])
+        except ValidationError as error:
+            raise ValidationError({"bio": error.messages}) from error
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         was_locked = user.is_locked
@@ -163,7 +169,8 @@ def follow(*, follower: User, target: User) -> FollowOutcome:
     with transaction.atomic():
         if Follow.objects.filter(follower=follower, followee=target).exists():
             return "following"
-        if target.is_locked:
+        # The caller's copy may be stale; whether a request is needed is decided by the stored setting.
+        if User.objects.filter(pk=target.pk, is_locked=True).exists():
             _row, created = FollowRequest.objects.get_or_create(requester=follower, target=target)
             if created:
                 _notify_on_commit(recipient=target, actor=follower, kind=Notification.Kind.FOLLOW_REQUEST)
@@ -273,7 +280,11 @@ def delete_account(*, user: User, password: str) -> None:
         touched_users = set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True)) | set(
             Follow.objects.filter(followee=user).values_list("follower_id", flat=True)
         )
-        Tombstone.record(Tombstone.Kind.POST, post_ids)
+        # Others' reposts of these posts go with them (cascade) and leave tombstones too, as in delete_post.
+        repost_ids = list(
+            Post.objects.filter(repost_of__author=user).exclude(author=user).values_list("id", flat=True)
+        )
+        Tombstone.record(Tombstone.Kind.POST, [*post_ids, *repost_ids])
         Tombstone.record(Tombstone.Kind.ACCOUNT, [user.pk])
         user.delete()
         recount_post_counters(touched_posts - set(post_ids))

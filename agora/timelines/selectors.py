@@ -39,6 +39,12 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
     posts = Post.objects.filter(authors & relevant_replies)
     # A repost of one's own post or of a muted author adds nothing to one's home timeline.
     posts = posts.exclude(Q(repost_of__author_id=viewer.pk) & ~Q(author_id=viewer.pk))
+    # Held and removed posts do not fan out, not even to moderators (whom the visibility rule lets open them
+    # by link for review): here only their author sees them.
+    unpublished = [ModerationState.HELD, ModerationState.REMOVED]
+    posts = posts.exclude(Q(moderation_state__in=unpublished) & ~Q(author_id=viewer.pk)).exclude(
+        Q(repost_of__moderation_state__in=unpublished) & ~Q(repost_of__author_id=viewer.pk)
+    )
     return _page(viewer, without_muted(viewer, visible_posts_for(viewer, posts)), before, limit)
 
 
