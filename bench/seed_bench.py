@@ -34,15 +34,27 @@ def main() -> None:
         subprocess.run([*agora, "migrate", "--verbosity", "0"], env=env, check=True)
         started = time.perf_counter()
         subprocess.run(
-            [*agora, "seed", "--users", str(args.users), "--posts", str(args.posts), "--seed", str(args.seed),
-             "--verbosity", "0"],
+            [
+                *agora,
+                "seed",
+                "--users",
+                str(args.users),
+                "--posts",
+                str(args.posts),
+                "--seed",
+                str(args.seed),
+                "--verbosity",
+                "0",
+            ],
             env=env,
             check=True,
         )
         elapsed = time.perf_counter() - started
         size_mib = (data_dir / "agora.sqlite3").stat().st_size / 2**20
-    print(f"agora seed --users {args.users} --posts {args.posts}: {elapsed:.1f} s wall time "
-          f"(SQLite, {size_mib:.0f} MiB, {os.cpu_count()} CPUs)")
+    print(
+        f"agora seed --users {args.users} --posts {args.posts}: {elapsed:.1f} s wall time "
+        f"(SQLite, {size_mib:.0f} MiB, {os.cpu_count()} CPUs)"
+    )
 
 
 if __name__ == "__main__":

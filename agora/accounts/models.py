@@ -19,7 +19,10 @@ class AccountManager(UserManager["User"]):
 
 
 class User(AgoraModel, AbstractUser):
-    """A person's account. The username is unique without regard to case (`Alice` and `alice` are one name)."""
+    """A person's account.
+
+    The username is unique without regard to case (`Alice` and `alice` are one name).
+    """
 
     class Role(models.TextChoices):
         USER = "user", _("User")

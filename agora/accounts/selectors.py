@@ -19,9 +19,7 @@ def blocked_either_way(a: User | None, b: User | None) -> bool:
     if is_anonymous(a) or is_anonymous(b):
         return False
     assert a is not None and b is not None
-    return Block.objects.filter(
-        Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)
-    ).exists()
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
 def blocked_user_ids(viewer: User) -> QuerySet[Block, Any]:

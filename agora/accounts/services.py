@@ -1,4 +1,6 @@
-"""Every change to accounts and the social graph: sign-up, profile, follows, requests, blocks, mutes, deletion.
+"""Every change to accounts and the social graph.
+
+Sign-up, profile, follows, follow requests, blocks, mutes and account deletion.
 
 Each service runs in one transaction and schedules its side effects (notifications) for after the commit.
 """
@@ -26,8 +28,27 @@ from agora.notifications.tasks import deliver_notification
 FollowOutcome = Literal["following", "requested"]
 
 RESERVED_USERNAMES = frozenset(
-    {"admin", "administrator", "root", "agora", "api", "about", "settings", "static", "media", "support",
-     "moderator", "moderation", "staff", "help", "security", "postmaster", "webmaster", "abuse", "tags"}
+    {
+        "admin",
+        "administrator",
+        "root",
+        "agora",
+        "api",
+        "about",
+        "settings",
+        "static",
+        "media",
+        "support",
+        "moderator",
+        "moderation",
+        "staff",
+        "help",
+        "security",
+        "postmaster",
+        "webmaster",
+        "abuse",
+        "tags",
+    }
 )
 
 
@@ -88,7 +109,9 @@ def register_user(
 
 
 def clean_profile_fields(raw_fields: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Profile links as name/value pairs: blanks dropped, lengths bounded, at most AGORA_MAX_PROFILE_FIELDS."""
+    """Profile links as name/value pairs: blanks dropped, lengths bounded, at most
+    AGORA_MAX_PROFILE_FIELDS of them.
+    """
     fields = []
     for raw in raw_fields:
         name = (raw.get("name") or "").strip()
@@ -98,9 +121,7 @@ def clean_profile_fields(raw_fields: list[dict[str, str]]) -> list[dict[str, str
         if not name or not value:
             raise ValidationError({"profile_fields": [_("Each link needs both a label and a value.")]})
         if len(name) > 50 or len(value) > 200:
-            raise ValidationError(
-                {"profile_fields": [_("Labels may have 50 characters, values 200.")]}
-            )
+            raise ValidationError({"profile_fields": [_("Labels may have 50 characters, values 200.")]})
         fields.append({"name": name, "value": value})
     if len(fields) > settings.AGORA_MAX_PROFILE_FIELDS:
         raise ValidationError(
@@ -190,8 +211,12 @@ def _create_follow(*, follower: User, followee: User) -> None:
 def _delete_follow(*, follower: User, followee: User) -> None:
     deleted, _by_model = Follow.objects.filter(follower=follower, followee=followee).delete()
     if deleted:
-        User.objects.filter(pk=follower.pk, following_count__gt=0).update(following_count=F("following_count") - 1)
-        User.objects.filter(pk=followee.pk, followers_count__gt=0).update(followers_count=F("followers_count") - 1)
+        User.objects.filter(pk=follower.pk, following_count__gt=0).update(
+            following_count=F("following_count") - 1
+        )
+        User.objects.filter(pk=followee.pk, followers_count__gt=0).update(
+            followers_count=F("followers_count") - 1
+        )
 
 
 def unfollow(*, follower: User, target: User) -> None:
@@ -270,12 +295,18 @@ def delete_account(*, user: User, password: str) -> None:
         raise ValidationError({"password": [_("Your password was entered incorrectly.")]})
     with transaction.atomic():
         post_ids = list(Post.objects.filter(author=user).values_list("id", flat=True))
-        touched_posts = set(
-            Like.objects.filter(user=user).values_list("post_id", flat=True)
-        ) | set(
-            Post.objects.filter(author=user, repost_of__isnull=False).values_list("repost_of_id", flat=True)
-        ) | set(
-            Post.objects.filter(author=user, in_reply_to__isnull=False).values_list("in_reply_to_id", flat=True)
+        touched_posts = (
+            set(Like.objects.filter(user=user).values_list("post_id", flat=True))
+            | set(
+                Post.objects.filter(author=user, repost_of__isnull=False).values_list(
+                    "repost_of_id", flat=True
+                )
+            )
+            | set(
+                Post.objects.filter(author=user, in_reply_to__isnull=False).values_list(
+                    "in_reply_to_id", flat=True
+                )
+            )
         )
         touched_users = set(Follow.objects.filter(follower=user).values_list("followee_id", flat=True)) | set(
             Follow.objects.filter(followee=user).values_list("follower_id", flat=True)
@@ -299,13 +330,19 @@ def recount_follow_counters(user_ids: set[Any] | None = None) -> None:
     users.update(
         followers_count=Coalesce(
             Subquery(
-                Follow.objects.filter(followee=OuterRef("pk")).values("followee").annotate(n=Count("id")).values("n")
+                Follow.objects.filter(followee=OuterRef("pk"))
+                .values("followee")
+                .annotate(n=Count("id"))
+                .values("n")
             ),
             0,
         ),
         following_count=Coalesce(
             Subquery(
-                Follow.objects.filter(follower=OuterRef("pk")).values("follower").annotate(n=Count("id")).values("n")
+                Follow.objects.filter(follower=OuterRef("pk"))
+                .values("follower")
+                .annotate(n=Count("id"))
+                .values("n")
             ),
             0,
         ),
@@ -338,12 +375,17 @@ def recount_post_counters(post_ids: set[Any] | None = None) -> None:
         ),
         reposts_count=Coalesce(
             Subquery(
-                Post.objects.filter(repost_of=OuterRef("pk")).values("repost_of").annotate(n=Count("id")).values("n")
+                Post.objects.filter(repost_of=OuterRef("pk"))
+                .values("repost_of")
+                .annotate(n=Count("id"))
+                .values("n")
             ),
             0,
         ),
         likes_count=Coalesce(
-            Subquery(Like.objects.filter(post=OuterRef("pk")).values("post").annotate(n=Count("id")).values("n")),
+            Subquery(
+                Like.objects.filter(post=OuterRef("pk")).values("post").annotate(n=Count("id")).values("n")
+            ),
             0,
         ),
     )

@@ -101,8 +101,30 @@ LIKE_DELAY_MS = 5 * HOUR_MS
 
 # Relative posting activity by UTC hour: quiet nights in Europe, busy evenings.
 _HOURLY = (
-    0.30, 0.20, 0.14, 0.12, 0.14, 0.25, 0.50, 0.75, 0.85, 0.85, 0.85, 0.90,
-    0.95, 0.90, 0.85, 0.85, 0.90, 0.95, 1.00, 1.00, 0.95, 0.85, 0.65, 0.45,
+    0.30,
+    0.20,
+    0.14,
+    0.12,
+    0.14,
+    0.25,
+    0.50,
+    0.75,
+    0.85,
+    0.85,
+    0.85,
+    0.90,
+    0.95,
+    0.90,
+    0.85,
+    0.85,
+    0.90,
+    0.95,
+    1.00,
+    1.00,
+    0.95,
+    0.85,
+    0.65,
+    0.45,
 )
 _SLOT = re.compile(r"\{(\w+)\}")
 _ORIGINAL_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.FOLLOWERS, Visibility.MENTIONED)
@@ -133,12 +155,20 @@ class Login:
 
 
 DEMO_LOGIN = Login(
-    "demo", "demo-password", "demo@example.org", "Demo Account",
-    "The demo account. Everyone here is made up; look around, post, follow, like.", is_admin=False,
+    "demo",
+    "demo-password",
+    "demo@example.org",
+    "Demo Account",
+    "The demo account. Everyone here is made up; look around, post, follow, like.",
+    is_admin=False,
 )
 ADMIN_LOGIN = Login(
-    "admin", "admin-password", "admin@example.org", "Agora Admin",
-    "Runs this instance. Moderation questions welcome.", is_admin=True,
+    "admin",
+    "admin-password",
+    "admin@example.org",
+    "Agora Admin",
+    "Runs this instance. Moderation questions welcome.",
+    is_admin=True,
 )
 
 
@@ -305,17 +335,36 @@ def _create_accounts(community: _Community, plan: SeedPlan) -> list[Login]:
         joined_ms = now_ms - (3 * 365 + 2 if login.is_admin else 120) * DAY_MS
         vocabulary = ENGLISH
         account = _Account(
-            id=new_id_at(joined_ms), username=login.username, vocabulary=vocabulary, joined_ms=joined_ms,
-            is_locked=False, interests=_pick_interests(rng, vocabulary), is_login=True,
+            id=new_id_at(joined_ms),
+            username=login.username,
+            vocabulary=vocabulary,
+            joined_ms=joined_ms,
+            is_locked=False,
+            interests=_pick_interests(rng, vocabulary),
+            is_login=True,
         )
         community.accounts.append(account)
         role = User.Role.ADMIN if login.is_admin else User.Role.USER
         # The admin login is what `agora createadmin` makes: role admin, staff and superuser.
-        rows.append((
-            account.id, make_password(login.password), login.username, login.email, login.display_name,
-            login.bio, [], False, role, login.is_admin, login.is_admin, "en", _at(joined_ms), _at(joined_ms),
-            None,
-        ))
+        rows.append(
+            (
+                account.id,
+                make_password(login.password),
+                login.username,
+                login.email,
+                login.display_name,
+                login.bio,
+                [],
+                False,
+                role,
+                login.is_admin,
+                login.is_admin,
+                "en",
+                _at(joined_ms),
+                _at(joined_ms),
+                None,
+            )
+        )
 
     for _ in range(plan.users):
         vocabulary = GERMAN if rng.random() < GERMAN_SHARE else ENGLISH
@@ -323,21 +372,51 @@ def _create_accounts(community: _Community, plan: SeedPlan) -> list[Login]:
         username = _unique_username(rng, _handle(rng, vocabulary, first, last), taken_names, taken_emails)
         joined_ms = rng.randint(now_ms - 3 * 365 * DAY_MS, now_ms - POST_WINDOW_MS - DAY_MS)
         account = _Account(
-            id=new_id_at(joined_ms), username=username, vocabulary=vocabulary, joined_ms=joined_ms,
-            is_locked=rng.random() < LOCKED_SHARE, interests=_pick_interests(rng, vocabulary),
+            id=new_id_at(joined_ms),
+            username=username,
+            vocabulary=vocabulary,
+            joined_ms=joined_ms,
+            is_locked=rng.random() < LOCKED_SHARE,
+            interests=_pick_interests(rng, vocabulary),
         )
         community.accounts.append(account)
         last_login = _at(now_ms - rng.randint(0, 14 * DAY_MS)) if rng.random() < 0.6 else None
-        rows.append((
-            account.id, unusable_password, username, f"{username.lower()}@{SYNTHETIC_EMAIL_DOMAIN}",
-            _display_name(rng, first, last, username), _bio(rng, account), _profile_fields(rng, account),
-            account.is_locked, User.Role.USER, False, False, vocabulary.code if rng.random() < 0.5 else "",
-            _at(joined_ms), _at(joined_ms), last_login,
-        ))
+        rows.append(
+            (
+                account.id,
+                unusable_password,
+                username,
+                f"{username.lower()}@{SYNTHETIC_EMAIL_DOMAIN}",
+                _display_name(rng, first, last, username),
+                _bio(rng, account),
+                _profile_fields(rng, account),
+                account.is_locked,
+                User.Role.USER,
+                False,
+                False,
+                vocabulary.code if rng.random() < 0.5 else "",
+                _at(joined_ms),
+                _at(joined_ms),
+                last_login,
+            )
+        )
 
     fields = (
-        "id", "password", "username", "email", "display_name", "bio", "profile_fields", "is_locked", "role",
-        "is_staff", "is_superuser", "language", "date_joined", "terms_accepted_at", "last_login",
+        "id",
+        "password",
+        "username",
+        "email",
+        "display_name",
+        "bio",
+        "profile_fields",
+        "is_locked",
+        "role",
+        "is_staff",
+        "is_superuser",
+        "language",
+        "date_joined",
+        "terms_accepted_at",
+        "last_login",
     )
     with _bar(community, "accounts", len(rows)) as bar:
         for chunk in _batched(rows):
@@ -555,8 +634,17 @@ class _PostRows:
         _insert(
             Post,
             (
-                "id", "author_id", "text", "spoiler_text", "sensitive", "visibility", "language",
-                "in_reply_to_id", "conversation_id", "repost_of_id", "created_at",
+                "id",
+                "author_id",
+                "text",
+                "spoiler_text",
+                "sensitive",
+                "visibility",
+                "language",
+                "in_reply_to_id",
+                "conversation_id",
+                "repost_of_id",
+                "created_at",
             ),
             self.posts,
         )
@@ -582,8 +670,10 @@ def _create_posts(community: _Community, count: int, report: SeedReport) -> None
         for ms, author in zip(times, authors, strict=True):
             roll = rng.random()
             window = SHORT_ATTENTION_MS if rng.random() < 0.7 else LONG_ATTENTION_MS
-            if roll < REPOST_SHARE and open_roots.indexes and _add_repost(
-                community, rows, ms, author, open_roots.pick(rng, ms, window), reposted
+            if (
+                roll < REPOST_SHARE
+                and open_roots.indexes
+                and _add_repost(community, rows, ms, author, open_roots.pick(rng, ms, window), reposted)
             ):
                 report.reposts += 1
             else:
@@ -727,7 +817,16 @@ def _add_reply(
         text += " " + " ".join(f"#{tag}" for tag in _pick_tags(rng, accounts[author]))
     spoiler = rng.choice(vocabulary.content_warnings) if rng.random() < CONTENT_WARNING_SHARE else ""
     _add_post(
-        community, rows, name_index, new_id_at(ms), author, ms, text, spoiler, visibility, parent,
+        community,
+        rows,
+        name_index,
+        new_id_at(ms),
+        author,
+        ms,
+        text,
+        spoiler,
+        visibility,
+        parent,
         parent.conversation_id,
     )
 
@@ -754,10 +853,21 @@ def _add_post(
         if index is not None and index != author:
             mentioned.append(index)
     created_at = _at(ms)
-    rows.posts.append((
-        post_id, accounts[author].id, text, spoiler_text, bool(spoiler_text), visibility,
-        accounts[author].vocabulary.code, parent.id if parent else None, conversation_id, None, created_at,
-    ))
+    rows.posts.append(
+        (
+            post_id,
+            accounts[author].id,
+            text,
+            spoiler_text,
+            bool(spoiler_text),
+            visibility,
+            accounts[author].vocabulary.code,
+            parent.id if parent else None,
+            conversation_id,
+            None,
+            created_at,
+        )
+    )
     for index in mentioned:
         rows.mentions.append((post_id, accounts[index].id))
     for tag in parsed.hashtags:
@@ -782,7 +892,11 @@ def _add_post(
 
 
 def _add_repost(
-    community: _Community, rows: _PostRows, ms: int, author: int, original_index: int,
+    community: _Community,
+    rows: _PostRows,
+    ms: int,
+    author: int,
+    original_index: int,
     reposted: set[tuple[int, int]],
 ) -> bool:
     """A repost of the original by `author` (or another active account); False when none could be found."""
@@ -857,7 +971,12 @@ def _create_notifications(community: _Community) -> int:
                 fields,
                 [
                     (
-                        new_id_at(ms), accounts[recipient].id, accounts[actor].id, kind, post_id, _at(ms),
+                        new_id_at(ms),
+                        accounts[recipient].id,
+                        accounts[actor].id,
+                        kind,
+                        post_id,
+                        _at(ms),
                         ms < read_before,
                     )
                     for recipient, actor, kind, post_id, ms in chunk
@@ -931,6 +1050,11 @@ def _at(ms: int) -> datetime:
 
 def _bar(community: _Community, phase: str, total: int, unit: str = " rows") -> tqdm[Any]:
     return tqdm(
-        total=total, desc=phase, unit=unit, file=sys.stderr, disable=not community.progress,
-        dynamic_ncols=True, mininterval=0.5,
+        total=total,
+        desc=phase,
+        unit=unit,
+        file=sys.stderr,
+        disable=not community.progress,
+        dynamic_ncols=True,
+        mininterval=0.5,
     )

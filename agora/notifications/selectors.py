@@ -1,4 +1,7 @@
-"""What a person sees of their notifications: never about posts they may not see, nor from blocked accounts."""
+"""What a person sees of their notifications.
+
+Never about posts they may not see, nor from accounts blocked either way or muted.
+"""
 
 from __future__ import annotations
 

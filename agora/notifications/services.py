@@ -1,4 +1,7 @@
-"""Creating and reading-off notifications. Called from tasks, after the change that caused them has committed."""
+"""Creating notifications and marking them read.
+
+Called from tasks, after the change that caused them has committed.
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ def deliver_post_notifications(post_id: str, only_recipient_ids: list[str] | Non
     post = Post.objects.select_related("author", "in_reply_to").filter(pk=post_id).first()
     if post is None:
         return 0
-    recipients = [uuid.UUID(value) for value in only_recipient_ids] if only_recipient_ids is not None else None
+    recipients = (
+        [uuid.UUID(value) for value in only_recipient_ids] if only_recipient_ids is not None else None
+    )
     return services.notify_about_post(post=post, only_recipient_ids=recipients)
 
 
@@ -30,4 +32,7 @@ def deliver_notification(recipient_id: str, actor_id: str, kind: str, post_id: s
         post = Post.objects.filter(pk=post_id).first()
         if post is None:
             return False
-    return services.notify(recipient=users[recipient_id], actor=users[actor_id], kind=kind, post=post) is not None
+    return (
+        services.notify(recipient=users[recipient_id], actor=users[actor_id], kind=kind, post=post)
+        is not None
+    )

@@ -66,7 +66,9 @@ class Post(AgoraModel):
     mentions: models.ManyToManyField[User, Mention] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Mention", related_name="mentioned_in", blank=True
     )
-    hashtags: models.ManyToManyField[Hashtag, PostHashtag] = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts", blank=True)
+    hashtags: models.ManyToManyField[Hashtag, PostHashtag] = models.ManyToManyField(
+        Hashtag, through="PostHashtag", related_name="posts", blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     replies_count = models.PositiveIntegerField(default=0)
@@ -107,6 +109,9 @@ class Mention(models.Model):
         constraints = [models.UniqueConstraint(fields=["post", "user"], name="unique_mention")]
         indexes = [models.Index(fields=["user", "post"])]
 
+    def __str__(self) -> str:
+        return f"Mention of {self.user_id} in {self.post_id}"
+
 
 class PostHashtag(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="hashtag_links")
@@ -115,6 +120,9 @@ class PostHashtag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "hashtag"], name="unique_post_hashtag")]
         indexes = [models.Index(fields=["hashtag", "-post"], name="hashtag_recent_posts")]
+
+    def __str__(self) -> str:
+        return f"#{self.hashtag_id} on {self.post_id}"
 
 
 class Like(AgoraModel):
@@ -139,6 +147,9 @@ class PostEdit(AgoraModel):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"Version of {self.post_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Tombstone(models.Model):
     """What remains of a deleted post or account: its id and when it went (for caches and federation)."""
@@ -150,6 +161,9 @@ class Tombstone(models.Model):
     id = models.UUIDField(primary_key=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     deleted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Deleted {self.kind} {self.id}"
 
     @classmethod
     def record(cls, kind: Kind, ids: list[uuid.UUID]) -> None:

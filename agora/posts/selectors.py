@@ -1,7 +1,7 @@
 """The one visibility rule: which posts a viewer may see.
 
-Every timeline, page, search, notification, API endpoint and stream asks these functions. A post the viewer may
-not see behaves exactly like one that does not exist (NotFound, which entry points turn into 404).
+Every timeline, page, search, notification, API endpoint and stream asks these functions. A post the viewer
+may not see behaves exactly like one that does not exist (NotFound, which entry points turn into 404).
 """
 
 from __future__ import annotations
@@ -39,7 +39,10 @@ def visibility_rule_through(viewer: User | None, prefix: str = "") -> Q:
     audience = (
         own
         | Q(**{field("visibility__in"): OPEN_VISIBILITIES})
-        | (Q(**{field("visibility"): Visibility.FOLLOWERS}) & Q(**{field("author_id__in"): followed_user_ids(viewer)}))
+        | (
+            Q(**{field("visibility"): Visibility.FOLLOWERS})
+            & Q(**{field("author_id__in"): followed_user_ids(viewer)})
+        )
         | (Q(**{field("visibility"): Visibility.FOLLOWERS}) & mentioned)
         | (Q(**{field("visibility"): Visibility.MENTIONED}) & mentioned)
     )
@@ -54,7 +57,9 @@ def visibility_rule_through(viewer: User | None, prefix: str = "") -> Q:
 
 def visibility_rule(viewer: User | None) -> Q:
     """The full rule for a post row: the post itself and, for a repost, the post it reposts."""
-    return visibility_rule_through(viewer) & (Q(repost_of__isnull=True) | visibility_rule_through(viewer, "repost_of__"))
+    return visibility_rule_through(viewer) & (
+        Q(repost_of__isnull=True) | visibility_rule_through(viewer, "repost_of__")
+    )
 
 
 def visible_posts_for(viewer: User | None, posts: QuerySet[Post] | None = None) -> QuerySet[Post]:
@@ -77,8 +82,13 @@ def without_muted(viewer: User | None, posts: QuerySet[Post]) -> QuerySet[Post]:
 def with_display_relations(posts: QuerySet[Post], viewer: User | None) -> QuerySet[Post]:
     """Everything a post card shows, loaded in a fixed number of queries however long the page."""
     posts = posts.select_related(
-        "author", "repost_of", "repost_of__author", "in_reply_to", "in_reply_to__author",
-        "repost_of__in_reply_to", "repost_of__in_reply_to__author",
+        "author",
+        "repost_of",
+        "repost_of__author",
+        "in_reply_to",
+        "in_reply_to__author",
+        "repost_of__in_reply_to",
+        "repost_of__in_reply_to__author",
     ).prefetch_related(
         Prefetch("mentions", queryset=User.objects.only("id", "username")),
         Prefetch("repost_of__mentions", queryset=User.objects.only("id", "username")),
@@ -87,10 +97,10 @@ def with_display_relations(posts: QuerySet[Post], viewer: User | None) -> QueryS
         assert viewer is not None
         posts = posts.annotate(
             viewer_liked=Exists(Like.objects.filter(user_id=viewer.pk, post_id=OuterRef("id"))),
-            viewer_reposted=Exists(
-                Post.objects.filter(author_id=viewer.pk, repost_of_id=OuterRef("id"))
+            viewer_reposted=Exists(Post.objects.filter(author_id=viewer.pk, repost_of_id=OuterRef("id"))),
+            original_viewer_liked=Exists(
+                Like.objects.filter(user_id=viewer.pk, post_id=OuterRef("repost_of_id"))
             ),
-            original_viewer_liked=Exists(Like.objects.filter(user_id=viewer.pk, post_id=OuterRef("repost_of_id"))),
             original_viewer_reposted=Exists(
                 Post.objects.filter(author_id=viewer.pk, repost_of_id=OuterRef("repost_of_id"))
             ),
@@ -108,7 +118,9 @@ def get_visible_post(viewer: User | None, post_id: uuid.UUID | str) -> Post:
         post_uuid = post_id if isinstance(post_id, uuid.UUID) else uuid.UUID(str(post_id))
     except ValueError as error:
         raise NotFound(post_id) from error
-    post = with_display_relations(visible_posts_for(viewer, Post.objects.filter(pk=post_uuid)), viewer).first()
+    post = with_display_relations(
+        visible_posts_for(viewer, Post.objects.filter(pk=post_uuid)), viewer
+    ).first()
     if post is None:
         raise NotFound(post_id)
     return post
@@ -137,7 +149,9 @@ def visible_descendants(viewer: User | None, post: Post, limit: int = 200) -> li
         with_display_relations(
             without_muted(
                 viewer,
-                visible_posts_for(viewer, Post.objects.filter(conversation_id=conversation, repost_of__isnull=True)),
+                visible_posts_for(
+                    viewer, Post.objects.filter(conversation_id=conversation, repost_of__isnull=True)
+                ),
             ),
             viewer,
         ).order_by("id")[: limit * 2]
@@ -163,4 +177,3 @@ def edit_history(viewer: User | None, post: Post) -> list[PostEdit]:
     """Earlier versions of a post the viewer may see, oldest first."""
     get_visible_post(viewer, post.pk)
     return list(post.edits.all())
-

@@ -79,7 +79,9 @@ def _link_mentions_and_hashtags(post: Post) -> list[uuid.UUID]:
     if parsed.hashtags:
         Hashtag.objects.bulk_create([Hashtag(name=name) for name in parsed.hashtags], ignore_conflicts=True)
         tags = Hashtag.objects.filter(name__in=parsed.hashtags)
-        PostHashtag.objects.bulk_create([PostHashtag(post=post, hashtag=tag) for tag in tags], ignore_conflicts=True)
+        PostHashtag.objects.bulk_create(
+            [PostHashtag(post=post, hashtag=tag) for tag in tags], ignore_conflicts=True
+        )
     return list(after - before)
 
 
@@ -204,7 +206,10 @@ def repost(*, user: User, post: Post) -> Post:
                 recipient_id, actor_id, post_id = str(original.author_id), str(user.pk), str(original.pk)
                 transaction.on_commit(
                     lambda: deliver_notification.enqueue(
-                        recipient_id=recipient_id, actor_id=actor_id, kind=Notification.Kind.REPOST, post_id=post_id
+                        recipient_id=recipient_id,
+                        actor_id=actor_id,
+                        kind=Notification.Kind.REPOST,
+                        post_id=post_id,
                     )
                 )
     except IntegrityError:
@@ -217,7 +222,9 @@ def undo_repost(*, user: User, post: Post) -> None:
     with transaction.atomic():
         deleted, _by_model = Post.objects.filter(author=user, repost_of_id=original_id).delete()
         if deleted:
-            Post.objects.filter(pk=original_id, reposts_count__gt=0).update(reposts_count=F("reposts_count") - 1)
+            Post.objects.filter(pk=original_id, reposts_count__gt=0).update(
+                reposts_count=F("reposts_count") - 1
+            )
             Notification.objects.filter(
                 actor=user, kind=Notification.Kind.REPOST, post_id=original_id
             ).delete()
@@ -237,7 +244,10 @@ def like(*, user: User, post: Post) -> None:
                 recipient_id, actor_id, post_id = str(original.author_id), str(user.pk), str(original.pk)
                 transaction.on_commit(
                     lambda: deliver_notification.enqueue(
-                        recipient_id=recipient_id, actor_id=actor_id, kind=Notification.Kind.LIKE, post_id=post_id
+                        recipient_id=recipient_id,
+                        actor_id=actor_id,
+                        kind=Notification.Kind.LIKE,
+                        post_id=post_id,
                     )
                 )
 

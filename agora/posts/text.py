@@ -79,13 +79,17 @@ def render_post_html(
         if match.group("url"):
             url = _trim_url(token)
             end = start + len(url)
-            html = f'<a href="{escape(url)}" rel="nofollow noopener noreferrer ugc" target="_blank">{escape(url)}</a>'
+            html = (
+                f'<a href="{escape(url)}" rel="nofollow noopener noreferrer ugc" target="_blank">'
+                f"{escape(url)}</a>"
+            )
         elif match.group("mention"):
             href = mention_url(match.group("m_username")) if not match.group("m_domain") else None
             if href:
                 html = f'<a href="{escape(href)}" class="mention">{escape(token)}</a>'
         elif match.group("hashtag"):
-            html = f'<a href="{escape(hashtag_url(match.group("tag").lower()))}" class="hashtag">{escape(token)}</a>'
+            href = hashtag_url(match.group("tag").lower())
+            html = f'<a href="{escape(href)}" class="hashtag">{escape(token)}</a>'
         if html is None:
             continue
         pieces.append(escape(text[position:start]))

@@ -16,7 +16,9 @@ from agora.posts.models import Hashtag, ModerationState, Post, Visibility
 from agora.posts.selectors import visible_posts_for, with_display_relations, without_muted
 
 
-def _page(viewer: User | None, posts: QuerySet[Post], before: uuid.UUID | None, limit: int | None) -> Page[Post]:
+def _page(
+    viewer: User | None, posts: QuerySet[Post], before: uuid.UUID | None, limit: int | None
+) -> Page[Post]:
     return paginate_newest_first(
         with_display_relations(posts, viewer), before=before, limit=limit or settings.AGORA_PAGE_SIZE
     )

@@ -21,10 +21,16 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class SignUpForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=30, help_text=_("1 to 30 letters, digits or underscores."))
+    username = forms.CharField(
+        label=_("Username"), max_length=30, help_text=_("1 to 30 letters, digits or underscores.")
+    )
     email = forms.EmailField(label=_("E-mail address"))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(render_value=False), min_length=8)
-    accepted_terms = forms.BooleanField(label=_("I have read and accept the rules and terms of this server."), required=False)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=False), min_length=8
+    )
+    accepted_terms = forms.BooleanField(
+        label=_("I have read and accept the rules and terms of this server."), required=False
+    )
 
 
 class LoginForm(forms.Form):
@@ -39,7 +45,9 @@ class ComposeForm(forms.Form):
         max_length=settings.AGORA_MAX_POST_CHARS,
     )
     spoiler_text = forms.CharField(label=_("Content warning (optional)"), max_length=200, required=False)
-    visibility = forms.ChoiceField(label=_("Who can see this"), choices=Visibility.choices, initial=Visibility.PUBLIC)
+    visibility = forms.ChoiceField(
+        label=_("Who can see this"), choices=Visibility.choices, initial=Visibility.PUBLIC
+    )
 
 
 class EditPostForm(forms.Form):
@@ -53,7 +61,9 @@ class EditPostForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=50, required=False)
-    bio = forms.CharField(label=_("Bio"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    bio = forms.CharField(
+        label=_("Bio"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     is_locked = forms.BooleanField(
         label=_("Approve followers manually"),
         help_text=_("New followers must send a request that you approve."),
@@ -63,7 +73,9 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for index in range(settings.AGORA_MAX_PROFILE_FIELDS):
-            self.fields[f"field_{index}_name"] = forms.CharField(label=_("Label"), max_length=50, required=False)
+            self.fields[f"field_{index}_name"] = forms.CharField(
+                label=_("Label"), max_length=50, required=False
+            )
             self.fields[f"field_{index}_value"] = forms.CharField(
                 label=_("Content or link"), max_length=200, required=False
             )
@@ -71,7 +83,9 @@ class ProfileForm(forms.Form):
     @classmethod
     def initial_for(cls, user: User) -> dict[str, object]:
         initial: dict[str, object] = {
-            "display_name": user.display_name, "bio": user.bio, "is_locked": user.is_locked
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "is_locked": user.is_locked,
         }
         for index, field in enumerate(user.profile_fields[: settings.AGORA_MAX_PROFILE_FIELDS]):
             initial[f"field_{index}_name"] = field.get("name", "")
@@ -85,7 +99,10 @@ class ProfileForm(forms.Form):
         ]
 
     def link_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"field_{i}_name"], self[f"field_{i}_value"]) for i in range(settings.AGORA_MAX_PROFILE_FIELDS)]
+        return [
+            (self[f"field_{i}_name"], self[f"field_{i}_value"])
+            for i in range(settings.AGORA_MAX_PROFILE_FIELDS)
+        ]
 
 
 class PreferencesForm(forms.Form):
@@ -104,5 +121,6 @@ class PasswordChangeForm(forms.Form):
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
     confirm = forms.BooleanField(
-        label=_("I understand that my account, posts, likes and follows will be deleted for good."), required=True
+        label=_("I understand that my account, posts, likes and follows will be deleted for good."),
+        required=True,
     )

@@ -30,9 +30,13 @@ urlpatterns = [
     path("about/terms", views.terms, name="terms"),
     re_path(rf"^posts/{POST_ID}/edit$", views.edit_post, name="edit_post"),
     re_path(rf"^posts/{POST_ID}/delete$", views.delete_post, name="delete_post"),
-    re_path(rf"^posts/{POST_ID}/(?P<action>like|unlike|repost|unrepost)$", views.post_action, name="post_action"),
+    re_path(
+        rf"^posts/{POST_ID}/(?P<action>like|unlike|repost|unrepost)$", views.post_action, name="post_action"
+    ),
     re_path(rf"^@{USERNAME}$", views.profile, name="profile"),
-    re_path(rf"^@{USERNAME}/with_replies$", views.profile, {"with_replies": True}, name="profile_with_replies"),
+    re_path(
+        rf"^@{USERNAME}/with_replies$", views.profile, {"with_replies": True}, name="profile_with_replies"
+    ),
     re_path(rf"^@{USERNAME}/(?P<direction>followers|following)$", views.follow_list, name="follow_list"),
     re_path(
         rf"^@{USERNAME}/(?P<action>follow|unfollow|block|unblock|mute|unmute|remove_follower|approve|reject)$",

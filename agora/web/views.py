@@ -136,7 +136,9 @@ def post_history(request: HttpRequest, username: str, post_id: str) -> HttpRespo
     if post.author.username.lower() != username.lower():
         raise Http404
     return render(
-        request, "web/post_history.html", {"post": post, "edits": post_selectors.edit_history(_viewer(request), post)}
+        request,
+        "web/post_history.html",
+        {"post": post, "edits": post_selectors.edit_history(_viewer(request), post)},
     )
 
 
@@ -150,7 +152,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         form = ComposeForm(request.POST)
         if form.is_valid():
             try:
-                post = post_services.create_post(
+                post_services.create_post(
                     author=viewer,
                     text=form.cleaned_data["text"],
                     spoiler_text=form.cleaned_data["spoiler_text"],
@@ -335,7 +337,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        user = authenticate(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
         if user is None:
             form.add_error(None, _("The username or password is not right."))
         else:
@@ -369,7 +373,9 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("web:settings_profile")
-    return render(request, "web/settings/profile.html", {"form": form, "section": "profile", "nav": "settings"})
+    return render(
+        request, "web/settings/profile.html", {"form": form, "section": "profile", "nav": "settings"}
+    )
 
 
 @login_required
@@ -407,7 +413,9 @@ def settings_password(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, viewer)
             messages.success(request, _("Your password is changed."))
             return redirect("web:settings_password")
-    return render(request, "web/settings/password.html", {"form": form, "section": "password", "nav": "settings"})
+    return render(
+        request, "web/settings/password.html", {"form": form, "section": "password", "nav": "settings"}
+    )
 
 
 @login_required

@@ -62,7 +62,9 @@ def test_counters_equal_the_rows_they_count(community: SeedReport) -> None:
     )
     for user in users:
         assert (user.followers_count, user.following_count, user.posts_count) == (
-            user.followers, user.following, user.originals
+            user.followers,
+            user.following,
+            user.originals,
         ), user.username
     posts = Post.objects.annotate(
         replies_n=Count("replies", distinct=True),
@@ -71,7 +73,9 @@ def test_counters_equal_the_rows_they_count(community: SeedReport) -> None:
     )
     for post in posts:
         assert (post.replies_count, post.reposts_count, post.likes_count) == (
-            post.replies_n, post.reposts_n, post.likes_n
+            post.replies_n,
+            post.reposts_n,
+            post.likes_n,
         )
 
 

@@ -86,7 +86,9 @@ def test_two_people_follow_post_like_reply_and_get_notified(browser: Any, live_s
     b_page.goto(f"{base_url}/")
     box = b_page.get_by_placeholder("What's on your mind?")
     box.fill("Hello from Bert #greetings")
-    expect(b_page.locator("[data-char-count]").first).to_have_text(str(1000 - len("Hello from Bert #greetings")))
+    expect(b_page.locator("[data-char-count]").first).to_have_text(
+        str(1000 - len("Hello from Bert #greetings"))
+    )
     b_page.get_by_role("button", name="Post", exact=True).click()
     expect(b_page.get_by_text("Hello from Bert")).to_be_visible()
 

@@ -1,4 +1,7 @@
-"""The web app's pages and forms through Django's test client: what a person sees and what their input does."""
+"""The web app's pages and forms through Django's test client.
+
+What a person sees, and what their input does.
+"""
 
 from __future__ import annotations
 
@@ -91,7 +94,8 @@ def test_log_in_with_username_or_email_and_log_out() -> None:
 def test_log_in_redirects_only_to_this_site() -> None:
     UserFactory(username="safe")
     response = Client().post(
-        reverse("web:login"), {"username": "safe", "password": DEFAULT_PASSWORD, "next": "https://evil.example/"}
+        reverse("web:login"),
+        {"username": "safe", "password": DEFAULT_PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("web:home")
 
@@ -170,10 +174,14 @@ def test_delete_post_removes_it_for_real(alice: User) -> None:
     assert response.status_code == 302
     assert not Post.objects.filter(pk=post.pk).exists()
     assert Tombstone.objects.filter(pk=post.pk).exists()
-    assert client.get(reverse("web:thread", kwargs={"username": "alice", "post_id": post.pk})).status_code == 404
+    assert (
+        client.get(reverse("web:thread", kwargs={"username": "alice", "post_id": post.pk})).status_code == 404
+    )
 
 
-def test_like_and_repost_with_htmx_return_the_updated_buttons(alice: User, bob: User, run_on_commit: Callable) -> None:
+def test_like_and_repost_with_htmx_return_the_updated_buttons(
+    alice: User, bob: User, run_on_commit: Callable
+) -> None:
     post = post_services.create_post(author=bob, text="like me")
     client = logged_in(alice)
     with run_on_commit():
@@ -185,10 +193,14 @@ def test_like_and_repost_with_htmx_return_the_updated_buttons(alice: User, bob: 
     assert Like.objects.filter(user=alice, post=post).exists()
     with run_on_commit():
         response = client.post(
-            reverse("web:post_action", kwargs={"post_id": post.pk, "action": "repost"}), HTTP_HX_REQUEST="true"
+            reverse("web:post_action", kwargs={"post_id": post.pk, "action": "repost"}),
+            HTTP_HX_REQUEST="true",
         )
     assert 'aria-label="Undo repost"' in response.content.decode()
-    assert set(Notification.objects.filter(recipient=bob).values_list("kind", flat=True)) == {"like", "repost"}
+    assert set(Notification.objects.filter(recipient=bob).values_list("kind", flat=True)) == {
+        "like",
+        "repost",
+    }
     # Without JavaScript the same forms post and come back to the page.
     response = client.post(
         reverse("web:post_action", kwargs={"post_id": post.pk, "action": "unlike"}), HTTP_REFERER="/public"
@@ -210,7 +222,9 @@ def test_followers_only_post_cannot_be_reposted(alice: User, bob: User) -> None:
 def test_locked_account_approves_follow_request(alice: User, run_on_commit: Callable) -> None:
     locked = UserFactory(username="private", is_locked=True)
     with run_on_commit():
-        logged_in(alice).post(reverse("web:account_action", kwargs={"username": "private", "action": "follow"}))
+        logged_in(alice).post(
+            reverse("web:account_action", kwargs={"username": "private", "action": "follow"})
+        )
     assert FollowRequest.objects.filter(requester=alice, target=locked).exists()
     owner = logged_in(locked)
     assert "@alice" in owner.get(reverse("web:follow_requests")).content.decode()
@@ -230,7 +244,7 @@ def test_block_and_unblock_from_profile(alice: User, bob: User) -> None:
 
 
 def test_unknown_account_action_is_404(alice: User, bob: User) -> None:
-    response = logged_in(alice).post(f"/@bob/explode")
+    response = logged_in(alice).post("/@bob/explode")
     assert response.status_code == 404
 
 
@@ -316,7 +330,9 @@ def test_timeline_pages_with_cursor_and_htmx_fragment(alice: User) -> None:
     assert client.get(f"{reverse('web:public')}?before=garbage").status_code == 200
 
 
-def test_notifications_page_marks_read_and_badge_counts(alice: User, bob: User, run_on_commit: Callable) -> None:
+def test_notifications_page_marks_read_and_badge_counts(
+    alice: User, bob: User, run_on_commit: Callable
+) -> None:
     with run_on_commit():
         account_services.follow(follower=bob, target=alice)
     client = logged_in(alice)
@@ -334,7 +350,9 @@ def test_no_sequential_integer_appears_in_any_link(alice: User, bob: User, run_o
         post_services.create_post(author=alice, text="@bob reply", in_reply_to=post)
     client = logged_in(alice)
     pages = [
-        reverse("web:home"), reverse("web:public"), reverse("web:notifications"),
+        reverse("web:home"),
+        reverse("web:public"),
+        reverse("web:notifications"),
         reverse("web:profile", kwargs={"username": "bob"}),
         reverse("web:thread", kwargs={"username": "bob", "post_id": post.pk}),
         reverse("web:hashtag", kwargs={"tag": "topic"}),

@@ -1,4 +1,7 @@
-"""The main pages cost a fixed number of queries, however many posts, reposts, replies and mentions they show."""
+"""The main pages cost a fixed number of queries.
+
+However many posts, reposts, replies and mentions a page shows.
+"""
 
 from __future__ import annotations
 

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username")
         parser.add_argument("--email")
-        parser.add_argument("--password-stdin", action="store_true", help="Read the password from standard input.")
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="Read the password from standard input."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"] or input("Username: ").strip()
@@ -32,7 +34,11 @@ class Command(BaseCommand):
                 raise CommandError("The passwords do not match.")
         try:
             user = register_user(
-                username=username, email=email, password=password, accepted_terms=True, allow_reserved_username=True
+                username=username,
+                email=email,
+                password=password,
+                accepted_terms=True,
+                allow_reserved_username=True,
             )
         except ValidationError as error:
             problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
