@@ -39,15 +39,31 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
         | Q(in_reply_to__author_id=F("author_id"))
     )
     posts = Post.objects.filter(authors & relevant_replies)
-    # A repost of one's own post or of a muted author adds nothing to one's home timeline.
-    posts = posts.exclude(Q(repost_of__author_id=viewer.pk) & ~Q(author_id=viewer.pk))
+    # A repost by someone else of one's own post, or of a post by someone one follows (the original is in the
+    # timeline already), would only show the same post twice.
+    posts = posts.exclude(
+        (Q(repost_of__author_id=viewer.pk) | Q(repost_of__author_id__in=followed)) & ~Q(author_id=viewer.pk)
+    )
     # Held and removed posts do not fan out, not even to moderators (whom the visibility rule lets open them
     # by link for review): here only their author sees them.
     unpublished = [ModerationState.HELD, ModerationState.REMOVED]
     posts = posts.exclude(Q(moderation_state__in=unpublished) & ~Q(author_id=viewer.pk)).exclude(
         Q(repost_of__moderation_state__in=unpublished) & ~Q(repost_of__author_id=viewer.pk)
     )
-    return _page(viewer, without_muted(viewer, visible_posts_for(viewer, posts)), before, limit)
+    page = _page(viewer, without_muted(viewer, visible_posts_for(viewer, posts)), before, limit)
+    return _without_repeated_originals(page)
+
+
+def _without_repeated_originals(page: Page[Post]) -> Page[Post]:
+    """Several followed accounts reposting one post show it once on a page, at its newest repost."""
+    seen: set[uuid.UUID] = set()
+    items = []
+    for post in page.items:
+        original_id = post.repost_of_id or post.pk
+        if original_id not in seen:
+            seen.add(original_id)
+            items.append(post)
+    return Page(items=items, next_cursor=page.next_cursor)
 
 
 def public_timeline(

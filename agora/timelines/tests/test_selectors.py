@@ -130,7 +130,8 @@ def test_home_leaves_out_others_reposts_of_the_viewers_own_posts(viewer: User, f
     own = PostFactory(author=viewer)
     RepostFactory(author=friend, repost_of=own)
     own_share = RepostFactory(author=viewer, repost_of=PostFactory(author=friend))
-    assert ids(home_timeline(viewer)) == [own_share.pk, own_share.repost_of_id, own.pk]
+    # The friend's post shows once, as the viewer's own repost of it.
+    assert ids(home_timeline(viewer)) == [own_share.pk, own.pk]
 
 
 @pytest.mark.parametrize("state", [ModerationState.HELD, ModerationState.REMOVED])
@@ -304,13 +305,15 @@ def test_first_page_has_the_default_size_and_a_cursor(viewer: User) -> None:
 def fill_busy_page(viewer: User, friend: User) -> None:
     """Twenty posts of every shape: plain, replies, reposts of replies, mentions, followers-only."""
     others = UserFactory.create_batch(3)
+    stranger = UserFactory()
     for account in others:
         FollowFactory(follower=viewer, followee=account)
     for n in range(5):
         author = others[n % 3]
         root = PostFactory(author=author, mentions=[viewer, friend])
-        reply = PostFactory(author=friend, in_reply_to=root, mentions=[author])
-        RepostFactory(author=others[(n + 1) % 3], repost_of=reply)
+        PostFactory(author=friend, in_reply_to=root, mentions=[author])
+        strangers_reply = PostFactory(author=stranger, in_reply_to=root, mentions=[author])
+        RepostFactory(author=others[(n + 1) % 3], repost_of=strangers_reply)
         PostFactory(author=friend, visibility=Visibility.FOLLOWERS, mentions=others)
 
 
@@ -363,3 +366,23 @@ def test_query_count_does_not_grow_with_page_length(viewer: User, friend: User) 
         assert len(page) == limit
         counts.append(len(captured))
     assert len(set(counts)) == 1
+
+
+def test_home_shows_a_followed_authors_post_once_however_many_followed_accounts_repost_it(
+    viewer: User, friend: User
+) -> None:
+    reposter_one, reposter_two, stranger = UserFactory(), UserFactory(), UserFactory()
+    for account in (reposter_one, reposter_two):
+        FollowFactory(follower=viewer, followee=account)
+    followed_original = PostFactory(author=friend, text="original by a friend")
+    RepostFactory(author=reposter_one, repost_of=followed_original)
+    strangers_post = PostFactory(author=stranger, text="original by a stranger")
+    RepostFactory(author=reposter_one, repost_of=strangers_post)
+    newest_repost = RepostFactory(author=reposter_two, repost_of=strangers_post)
+
+    items = home_timeline(viewer).items
+
+    assert [post.pk for post in items if (post.repost_of_id or post.pk) == followed_original.pk] == [
+        followed_original.pk
+    ]
+    assert [post.pk for post in items if post.repost_of_id == strangers_post.pk] == [newest_repost.pk]
