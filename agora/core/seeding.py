@@ -310,6 +310,9 @@ def seed_community(plan: SeedPlan) -> SeedReport | None:
             bar.update()
             recount_post_counters()
             bar.update()
+    # Fresh statistics after a bulk load, so the query planner knows the tables' real shape.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return report
 
 

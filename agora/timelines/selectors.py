@@ -24,34 +24,63 @@ def _page(
     )
 
 
+# Home timelines are read in windows of candidate ids taken from the author index, newest first; the rule
+# then runs on one window at a time, so a page costs the same however large the posts table grows.
+HOME_WINDOW = 100
+HOME_MAX_WINDOWS = 8
+
+
 def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int | None = None) -> Page[Post]:
     """The viewer's own posts and those of accounts they follow, with their reposts.
 
     Replies show only when they answer the viewer or someone the viewer follows (as on Mastodon), so a
     followed account's conversations with strangers do not flood the timeline.
     """
+    limit = limit or settings.AGORA_PAGE_SIZE
     followed = followed_user_ids(viewer)
-    authors = Q(author_id__in=followed) | Q(author_id=viewer.pk)
+    candidates = Post.objects.filter(Q(author_id__in=followed) | Q(author_id=viewer.pk))
     relevant_replies = (
         Q(in_reply_to__isnull=True)
         | Q(in_reply_to__author_id__in=followed)
         | Q(in_reply_to__author_id=viewer.pk)
         | Q(in_reply_to__author_id=F("author_id"))
     )
-    posts = Post.objects.filter(authors & relevant_replies)
     # A repost by someone else of one's own post, or of a post by someone one follows (the original is in the
     # timeline already), would only show the same post twice.
-    posts = posts.exclude(
-        (Q(repost_of__author_id=viewer.pk) | Q(repost_of__author_id__in=followed)) & ~Q(author_id=viewer.pk)
+    repeated = (Q(repost_of__author_id=viewer.pk) | Q(repost_of__author_id__in=followed)) & ~Q(
+        author_id=viewer.pk
     )
     # Held and removed posts do not fan out, not even to moderators (whom the visibility rule lets open them
     # by link for review): here only their author sees them.
     unpublished = [ModerationState.HELD, ModerationState.REMOVED]
-    posts = posts.exclude(Q(moderation_state__in=unpublished) & ~Q(author_id=viewer.pk)).exclude(
+    not_fanned_out = (Q(moderation_state__in=unpublished) & ~Q(author_id=viewer.pk)) | (
         Q(repost_of__moderation_state__in=unpublished) & ~Q(repost_of__author_id=viewer.pk)
     )
-    page = _page(viewer, without_muted(viewer, visible_posts_for(viewer, posts)), before, limit)
-    return _without_repeated_originals(page)
+
+    items: list[Post] = []
+    cursor = before
+    for _ in range(HOME_MAX_WINDOWS):
+        window_query = candidates if cursor is None else candidates.filter(id__lt=cursor)
+        window = list(window_query.order_by("-id").values_list("id", flat=True)[:HOME_WINDOW])
+        if not window:
+            return _without_repeated_originals(Page(items=items, next_cursor=None))
+        shown = (
+            Post.objects.filter(pk__in=window)
+            .filter(relevant_replies)
+            .exclude(repeated)
+            .exclude(not_fanned_out)
+        )
+        needed = limit + 1 - len(items)
+        items += with_display_relations(
+            without_muted(viewer, visible_posts_for(viewer, shown)), viewer
+        ).order_by("-id")[:needed]
+        if len(items) > limit:
+            return _without_repeated_originals(Page(items=items[:limit], next_cursor=items[limit - 1].pk))
+        if len(window) < HOME_WINDOW:
+            return _without_repeated_originals(Page(items=items, next_cursor=None))
+        cursor = window[-1]
+    # A long stretch of posts the viewer may not see: show what was found and let the next page go on.
+    return _without_repeated_originals(Page(items=items, next_cursor=cursor))
 
 
 def _without_repeated_originals(page: Page[Post]) -> Page[Post]:
