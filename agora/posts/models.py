@@ -55,13 +55,15 @@ class Post(AgoraModel):
         max_length=16, choices=ModerationState.choices, default=ModerationState.PUBLISHED
     )
     language = models.CharField(max_length=8, blank=True)
+    # Replies and reposts are looked up through partial indexes (see Meta) that leave out the many NULLs: a
+    # full index would invite SQLite's planner to walk "IS NULL" rows instead of the ids it was given.
     in_reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies", db_index=False
     )
     # The id of the thread's first post; kept when that post is deleted so the thread still holds together.
     conversation_id = models.UUIDField(null=True, blank=True, db_index=True)
     repost_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reposts"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reposts", db_index=False
     )
     mentions: models.ManyToManyField[User, Mention] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Mention", related_name="mentioned_in", blank=True
@@ -79,7 +81,14 @@ class Post(AgoraModel):
         indexes = [
             models.Index(fields=["author", "-id"], name="post_author_recent"),
             models.Index(fields=["visibility", "moderation_state", "-id"], name="post_public_recent"),
-            models.Index(fields=["in_reply_to", "id"], name="post_replies"),
+            models.Index(
+                fields=["in_reply_to", "id"],
+                name="post_replies",
+                condition=models.Q(in_reply_to__isnull=False),
+            ),
+            models.Index(
+                fields=["repost_of"], name="post_reposts", condition=models.Q(repost_of__isnull=False)
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
