@@ -46,6 +46,11 @@ class User(AgoraModel, AbstractUser):
         default=False,
         help_text=_("New followers must send a request that you approve."),
     )
+    discoverable = models.BooleanField(
+        _("let others find my account and posts in search"),
+        default=True,
+        help_text=_("When off, your account is not suggested or found by strangers in search."),
+    )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
     language = models.CharField(_("interface language"), max_length=8, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)

@@ -139,11 +139,11 @@ def is_web_link(value: str) -> bool:
 
 
 def update_profile(*, user: User, **changes: Any) -> User:
-    """Change display name, bio, profile links, locked flag and interface language.
+    """Change display name, bio, profile links, locked and discoverable flags and interface language.
 
     Unlocking an account approves its pending follow requests, as followers expect.
     """
-    allowed = {"display_name", "bio", "profile_fields", "is_locked", "language"}
+    allowed = {"display_name", "bio", "profile_fields", "is_locked", "discoverable", "language"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"update_profile cannot change {sorted(unknown)}")

@@ -69,6 +69,11 @@ class ProfileForm(forms.Form):
         help_text=_("New followers must send a request that you approve."),
         required=False,
     )
+    discoverable = forms.BooleanField(
+        label=_("Let others find my account and posts in search"),
+        help_text=_("When off, your account is not suggested or found by strangers in search."),
+        required=False,
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -86,6 +91,7 @@ class ProfileForm(forms.Form):
             "display_name": user.display_name,
             "bio": user.bio,
             "is_locked": user.is_locked,
+            "discoverable": user.discoverable,
         }
         for index, field in enumerate(user.profile_fields[: settings.AGORA_MAX_PROFILE_FIELDS]):
             initial[f"field_{index}_name"] = field.get("name", "")

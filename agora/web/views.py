@@ -366,6 +366,7 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
                 bio=form.cleaned_data["bio"],
                 is_locked=form.cleaned_data["is_locked"],
+                discoverable=form.cleaned_data["discoverable"],
                 profile_fields=form.profile_fields(),
             )
         except ValidationError as error:
