@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -31,6 +33,41 @@ def static_files_from_finders(settings: Any) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media_in_temporary_folders(settings: Any, media_root: Any) -> None:
+    """Uploads and staged files go to a temporary folder, never into data/."""
+    settings.MEDIA_ROOT = media_root / "stored"
+    settings.AGORA_MEDIA_STAGING_DIR = media_root / "staging"
+
+
+@pytest.fixture(autouse=True)
+def screening_without_trained_model(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests screen with the pattern layer only, whatever model `agora screening train` left in data/."""
+    settings.AGORA_SCREENING_MODEL_DIR = tmp_path_factory.getbasetemp() / "no-screening-model"
+    settings.AGORA_SCREENING_THRESHOLDS = {}
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_off(settings: Any) -> None:
+    """The suite makes many requests from one address; tests of the limits turn them on (`rate_limits`)."""
+    settings.AGORA_RATELIMITS_ENABLED = False
+
+
+@pytest.fixture
+def rate_limits(settings: Any) -> Any:
+    """Rate limits on, with this test's own counters (earlier tests and runs, e.g. in Redis, do not count)."""
+    import secrets
+
+    settings.AGORA_RATELIMITS_ENABLED = True
+    settings.AGORA_RATELIMIT_PREFIX = f"test-{secrets.token_hex(8)}"
+    return settings
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +116,47 @@ def carol(db: None) -> User:
 @pytest.fixture
 def moderator(db: None) -> User:
     return UserFactory(username="mod", role=User.Role.MODERATOR)
+
+
+# Browser tests (any app): a real headless Chromium, launched once per test module.
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def _chromium_path() -> str | None:
+    configured = os.environ.get("AGORA_CHROMIUM")
+    if configured:
+        return configured
+    for candidate in CHROMIUM_CANDIDATES:
+        if shutil.which(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = _chromium_path()
+    if executable is None:
+        if os.environ.get("AGORA_REQUIRE_BROWSER"):
+            pytest.fail("AGORA_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium).")
+        pytest.skip("no Chromium on this machine (install Debian's chromium to run the browser tests)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the test for set-up and
+    # assertions) refuses to run beside one unless told that this is deliberate.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()

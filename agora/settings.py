@@ -67,17 +67,24 @@ INSTALLED_APPS = [
     "agora.posts",
     "agora.timelines",
     "agora.notifications",
+    "agora.search",
+    "agora.media",
+    "agora.security",
+    "agora.moderation",
+    "agora.screening",
     "agora.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "agora.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "agora.core.ratelimit.RateLimitMiddleware",
     "agora.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -129,6 +136,21 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters (agora/core/ratelimit.py): in Redis when there is one, so that every process shares
+# them; otherwise per process in memory, or in the database with AGORA_RATELIMIT_CACHE=db (table made by
+# `agora serve`).
+if REDIS_URL:
+    CACHES["ratelimit"] = {**CACHES["default"], "KEY_PREFIX": "agora"}
+elif os.environ.get("AGORA_RATELIMIT_CACHE") == "db":
+    CACHES["ratelimit"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "agora_ratelimit_cache",
+    }
+else:
+    CACHES["ratelimit"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -162,8 +184,37 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATIC_MANIFEST_READY = (
     env_flag("AGORA_STATIC_MANIFEST") or (STATIC_ROOT / "staticfiles.json").exists()
 ) and not env_flag("AGORA_STATIC_FROM_FINDERS")
+# Uploaded media (processed, metadata-free files only). Local directory by default; S3-compatible object
+# storage through django-storages when AGORA_S3_BUCKET is set (see README). Nothing here is served by a web
+# server directly: the media view checks who may see each file (see agora/media/views.py).
+MEDIA_ROOT = Path(os.environ.get("AGORA_MEDIA_DIR", DATA_DIR / "media")).resolve()
+MEDIA_URL = "/media/"
+# Uploads wait here, never served and always on local disk, until processing re-encodes them; then they go.
+AGORA_MEDIA_STAGING_DIR = Path(
+    os.environ.get("AGORA_MEDIA_STAGING_DIR", DATA_DIR / "media-staging")
+).resolve()
+AGORA_S3_BUCKET = os.environ.get("AGORA_S3_BUCKET", "")
+if AGORA_S3_BUCKET:
+    MEDIA_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AGORA_S3_BUCKET,
+            "endpoint_url": os.environ.get("AGORA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AGORA_S3_REGION") or None,
+            "access_key": os.environ.get("AGORA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AGORA_S3_SECRET_ACCESS_KEY") or None,
+            # Private objects: every URL handed out is signed and expires (the media view checks first).
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST_READY
@@ -199,3 +250,77 @@ AGORA_PAGE_SIZE = 20
 AGORA_MAX_PROFILE_FIELDS = 4
 AGORA_WEB_WORKERS = int(os.environ.get("AGORA_WEB_WORKERS", "2"))
 AGORA_WEB_THREADS = int(os.environ.get("AGORA_WEB_THREADS", "4"))
+
+# Moderation (see agora/moderation). The point of contact the DSA (Arts 11, 12) and app stores require is
+# shown on /about/contact; set these for a real instance.
+AGORA_CONTACT_OPERATOR = os.environ.get("AGORA_CONTACT_OPERATOR", f"The operators of {AGORA_DOMAIN}")
+AGORA_CONTACT_EMAIL = os.environ.get("AGORA_CONTACT_EMAIL", f"abuse@{AGORA_DOMAIN}")
+AGORA_CONTACT_ADDRESS = os.environ.get("AGORA_CONTACT_ADDRESS", "")
+# Review deadlines in hours: threats to life and safety, other illegal content, everything else.
+AGORA_MODERATION_DEADLINE_HOURS = {
+    "urgent": int(os.environ.get("AGORA_MODERATION_URGENT_HOURS", "1")),
+    "illegal": int(os.environ.get("AGORA_MODERATION_ILLEGAL_HOURS", "24")),
+    "other": int(os.environ.get("AGORA_MODERATION_OTHER_HOURS", str(7 * 24))),
+}
+# Active strike severity at which the case page suggests suspending the account.
+AGORA_MODERATION_SUSPEND_AT_STRIKES = int(os.environ.get("AGORA_MODERATION_SUSPEND_AT_STRIKES", "3"))
+# Member states where restrictions apply (statement-of-reasons `territorial_scope`); empty = all EU/EEA.
+AGORA_MODERATION_TERRITORIAL_SCOPE = [
+    code.strip().upper()
+    for code in os.environ.get("AGORA_MODERATION_TERRITORIAL_SCOPE", "").split(",")
+    if code.strip()
+]
+
+# Automated screening (agora/screening). The model is built by `agora screening train` into the model folder;
+# without it, posts are screened by the explicit-threat patterns alone. Thresholds per language override the
+# ones calibrated at training time, e.g. {"de": {"review": 0.6, "hold": 0.9}}. AGORA_SCREENING=0 turns it off.
+AGORA_SCREENING_ENABLED = env_flag("AGORA_SCREENING", default=True)
+AGORA_SCREENING_MODEL_DIR = Path(
+    os.environ.get("AGORA_SCREENING_MODEL_DIR", DATA_DIR / "models" / "screening")
+).resolve()
+AGORA_SCREENING_DATA_DIR = Path(
+    os.environ.get("AGORA_SCREENING_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data")
+).resolve()
+AGORA_SCREENING_THRESHOLDS: dict[str, dict[str, float]] = {}
+
+# Media limits (see agora/media/processing.py). Uploads beyond them are refused with a message, never stored.
+AGORA_MEDIA_MAX_ATTACHMENTS = 4
+AGORA_MEDIA_MAX_IMAGE_BYTES = int(os.environ.get("AGORA_MEDIA_MAX_IMAGE_BYTES", 16 * 1024 * 1024))
+AGORA_MEDIA_MAX_VIDEO_BYTES = int(os.environ.get("AGORA_MEDIA_MAX_VIDEO_BYTES", 40 * 1024 * 1024))
+AGORA_MEDIA_MAX_IMAGE_PIXELS = 40_000_000  # e.g. 8000 x 5000
+AGORA_MEDIA_MAX_ANIMATION_FRAMES = 300
+AGORA_MEDIA_MAX_ANIMATION_PIXELS = 150_000_000  # width x height x frames, the decoding work of an animation
+AGORA_MEDIA_MAX_VIDEO_SECONDS = int(os.environ.get("AGORA_MEDIA_MAX_VIDEO_SECONDS", 180))
+AGORA_MEDIA_MAX_VIDEO_SIDE = 4096
+AGORA_FFMPEG = os.environ.get("AGORA_FFMPEG", "ffmpeg")
+AGORA_FFPROBE = os.environ.get("AGORA_FFPROBE", "ffprobe")
+# Django keeps uploads above this in a temporary file instead of memory; files larger than any media accepted
+# are cut off while they arrive.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "agora.media.uploadhandlers.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Rate limits (agora/core/ratelimit.py). AGORA_RATELIMITS overrides budgets: "scope:key=budget/seconds,...",
+# e.g. "read:ip=600/300,signup:ip=10/1800"; a budget of 0 switches that policy off.
+AGORA_RATELIMITS_ENABLED = env_flag("AGORA_RATELIMITS_ENABLED", default=True)
+AGORA_RATELIMIT_PREFIX = "v1"
+AGORA_RATELIMITS: dict[str, tuple[int, int]] = {}
+for _item in os.environ.get("AGORA_RATELIMITS", "").split(","):
+    if "=" in _item and "/" in _item:
+        _name, _value = _item.split("=", 1)
+        _budget, _window = _value.split("/", 1)
+        AGORA_RATELIMITS[_name.strip()] = (int(_budget), int(_window))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty: none.
+AGORA_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("AGORA_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# Anonymous visitors may page back this many days into any timeline; older pages need an account.
+AGORA_ANONYMOUS_HISTORY_DAYS = int(os.environ.get("AGORA_ANONYMOUS_HISTORY_DAYS", 30))
+# Extra origins that may serve media (an S3 bucket's), for the Content-Security-Policy.
+AGORA_MEDIA_ORIGINS = [o.strip() for o in os.environ.get("AGORA_MEDIA_ORIGINS", "").split(",") if o.strip()]
+SESSION_COOKIE_NAME = "__Host-agora_session" if AGORA_HTTPS else "agora_session"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -3,5 +3,9 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("agora.media.urls")),
+    path("", include("agora.security.urls")),
     path("", include("agora.web.urls")),
+    path("", include("agora.search.urls")),
+    path("", include("agora.moderation.urls")),
 ]

@@ -317,6 +317,9 @@ def delete_account(*, user: User, password: str) -> None:
         )
         Tombstone.record(Tombstone.Kind.POST, [*post_ids, *repost_ids])
         Tombstone.record(Tombstone.Kind.ACCOUNT, [user.pk])
+        from agora.media.services import delete_media_of_account
+
+        delete_media_of_account(user)
         user.delete()
         recount_post_counters(touched_posts - set(post_ids))
         recount_follow_counters(touched_users)

@@ -54,6 +54,7 @@ from agora.notifications.models import Notification
 from agora.posts.models import Hashtag, Like, Mention, Post, PostHashtag, Visibility
 from agora.posts.services import MAX_MENTIONS
 from agora.posts.text import parse_text
+from agora.search.services import reindex_all_posts
 
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
@@ -309,6 +310,10 @@ def seed_community(plan: SeedPlan) -> SeedReport | None:
             recount_follow_counters()
             bar.update()
             recount_post_counters()
+            bar.update()
+        # The rows went in past the services, which index posts as they are written: index them all now.
+        with _bar(community, "search index", 1, unit=" steps") as bar:
+            reindex_all_posts()
             bar.update()
     # Fresh statistics after a bulk load, so the query planner knows the tables' real shape.
     with connection.cursor() as cursor:

@@ -17,6 +17,8 @@ class Notification(AgoraModel):
         REPLY = "reply", _("replied to your post")
         REPOST = "repost", _("reposted your post")
         LIKE = "like", _("liked your post")
+        # From the moderation team (agora/moderation): the actor is the recipient, the text is in the notice.
+        MODERATION = "moderation", _("moderation notice")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from agora.accounts.models import User
 from agora.accounts.selectors import blocked_user_ids, blocker_user_ids, followed_user_ids, is_anonymous
 from agora.core.exceptions import NotFound
+from agora.media.models import MediaAttachment
 from agora.posts.models import Like, Mention, ModerationState, Post, PostEdit, Visibility
 
 OPEN_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
@@ -92,6 +93,9 @@ def with_display_relations(posts: QuerySet[Post], viewer: User | None) -> QueryS
     ).prefetch_related(
         Prefetch("mentions", queryset=User.objects.only("id", "username")),
         Prefetch("repost_of__mentions", queryset=User.objects.only("id", "username")),
+        # Attachments (and their files) of the post and of a reposted original: two queries, four with media.
+        Prefetch("media_attachments", queryset=MediaAttachment.objects.prefetch_related("files")),
+        Prefetch("repost_of__media_attachments", queryset=MediaAttachment.objects.prefetch_related("files")),
     )
     if not is_anonymous(viewer):
         assert viewer is not None

@@ -7,6 +7,7 @@ Each service validates, writes in one transaction and schedules side effects aft
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,12 +19,14 @@ from django.utils.translation import gettext as _
 
 from agora.accounts.models import User
 from agora.core.exceptions import NotAllowed, NotFound
+from agora.media import services as media_services
 from agora.notifications.models import Notification
 from agora.notifications.tasks import deliver_notification, deliver_post_notifications
 from agora.posts.models import (
     Hashtag,
     Like,
     Mention,
+    ModerationState,
     Post,
     PostEdit,
     PostHashtag,
@@ -32,17 +35,20 @@ from agora.posts.models import (
 )
 from agora.posts.selectors import can_view_post
 from agora.posts.text import parse_text
+from agora.search import services as search_services
 
 REPOSTABLE_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 # More would be a way to spam notifications; Mastodon has no cap, GoToSocial caps at 50 too.
 MAX_MENTIONS = 50
 
 
-def _clean_post_fields(*, text: str, spoiler_text: str, visibility: str) -> tuple[str, str]:
+def _clean_post_fields(
+    *, text: str, spoiler_text: str, visibility: str, has_media: bool = False
+) -> tuple[str, str]:
     text = text.replace("\r\n", "\n").strip()
     spoiler_text = spoiler_text.strip()
     errors: dict[str, list[str]] = {}
-    if not text:
+    if not text and not has_media:
         errors["text"] = [_("Write something first.")]
     elif len(text) > settings.AGORA_MAX_POST_CHARS:
         errors["text"] = [
@@ -94,11 +100,21 @@ def create_post(
     sensitive: bool = False,
     in_reply_to: Post | None = None,
     language: str = "",
+    media_ids: Sequence[uuid.UUID | str] = (),
 ) -> Post:
-    """Publish a post or a reply. Side effects after commit: notifications to mentioned accounts and to the
-    author of the post replied to.
+    """Publish a post or a reply, with the author's uploads `media_ids` attached in that order. Side effects
+    after commit: notifications to mentioned accounts and to the author of the post replied to.
     """
-    text, spoiler_text = _clean_post_fields(text=text, spoiler_text=spoiler_text, visibility=visibility)
+    text, spoiler_text = _clean_post_fields(
+        text=text, spoiler_text=spoiler_text, visibility=visibility, has_media=bool(media_ids)
+    )
+    from agora.moderation.selectors import ensure_may_post  # moderation imports posts: import here
+
+    ensure_may_post(author)
+    from agora.screening.services import record_post_screening, screen_post_text
+
+    # Screened before anything is written: a hold must never be visible, or notify anyone, even briefly.
+    screening = screen_post_text(text=text, spoiler_text=spoiler_text, language=language)
     if in_reply_to is not None:
         if in_reply_to.repost_of_id is not None:
             in_reply_to = in_reply_to.repost_of
@@ -115,9 +131,14 @@ def create_post(
             in_reply_to=in_reply_to,
             language=language[:8],
         )
+        if screening is not None and screening.decision == "hold":
+            post.moderation_state = ModerationState.HELD
         post.conversation_id = (in_reply_to.conversation_id or in_reply_to.pk) if in_reply_to else post.pk
         post.save()
+        record_post_screening(post=post, result=screening)
+        media_services.attach_media(post_id=post.pk, author=author, media_ids=media_ids)
         _link_mentions_and_hashtags(post)
+        search_services.index_post(post=post)
         User.objects.filter(pk=author.pk).update(posts_count=F("posts_count") + 1)
         if in_reply_to is not None:
             Post.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
@@ -138,6 +159,9 @@ def edit_post(
     if post.repost_of_id is not None:
         raise NotAllowed(_("A repost cannot be edited."))
     text, spoiler_text = _clean_post_fields(text=text, spoiler_text=spoiler_text, visibility=post.visibility)
+    from agora.screening.services import record_post_screening, screen_post_text
+
+    screening = screen_post_text(text=text, spoiler_text=spoiler_text, language=post.language)
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
         if (current.text, current.spoiler_text, current.sensitive) == (text, spoiler_text, sensitive):
@@ -153,8 +177,13 @@ def edit_post(
         current.spoiler_text = spoiler_text
         current.sensitive = sensitive or bool(spoiler_text)
         current.edited_at = timezone.now()
-        current.save(update_fields=["text", "spoiler_text", "sensitive", "edited_at"])
+        # An edit is screened again; a hold takes a published post back until a moderator decides.
+        if screening is not None and screening.decision == "hold" and current.is_published:
+            current.moderation_state = ModerationState.HELD
+        current.save(update_fields=["text", "spoiler_text", "sensitive", "edited_at", "moderation_state"])
+        record_post_screening(post=current, result=screening)
         newly_mentioned = _link_mentions_and_hashtags(current)
+        search_services.index_post(post=current)
         if current.is_published and newly_mentioned:
             post_id = str(current.pk)
             recipients = [str(user_id) for user_id in newly_mentioned]
@@ -173,6 +202,7 @@ def delete_post(*, actor: User, post: Post) -> None:
     with transaction.atomic():
         repost_ids = list(Post.objects.filter(repost_of=post).values_list("id", flat=True))
         Tombstone.record(Tombstone.Kind.POST, [post.pk, *repost_ids])
+        media_services.delete_media_of_posts([post.pk])
         deleted, _by_model = Post.objects.filter(pk=post.pk).delete()
         if not deleted:
             return

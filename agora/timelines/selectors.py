@@ -18,8 +18,10 @@ from django.db.models import F, Q, QuerySet
 from agora.accounts.models import User
 from agora.accounts.selectors import followed_user_ids, is_anonymous
 from agora.core.pagination import Page
-from agora.posts.models import Hashtag, ModerationState, Post, Visibility
+from agora.moderation.selectors import without_muted_words
+from agora.posts.models import Hashtag, ModerationState, Post, PostHashtag, Visibility
 from agora.posts.selectors import visible_posts_for, with_display_relations, without_muted
+from agora.search.selectors import followed_hashtag_ids
 
 WINDOW = 100
 MAX_WINDOWS = 8
@@ -51,6 +53,7 @@ def _windowed_page(
         posts = visible_posts_for(viewer, Post.objects.filter(pk__in=window).filter(shown))
         if hide_muted:
             posts = without_muted(viewer, posts)
+            posts = without_muted_words(viewer, posts)  # the viewer's muted words (agora/moderation)
         items += with_display_relations(posts, viewer).order_by("-id")[: limit + 1 - len(items)]
         if len(items) > limit:
             return Page(items=items[:limit], next_cursor=items[limit - 1].pk)
@@ -61,7 +64,8 @@ def _windowed_page(
 
 
 def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int | None = None) -> Page[Post]:
-    """The viewer's own posts and those of accounts they follow, with their reposts.
+    """The viewer's own posts and those of accounts they follow, with their reposts, and public posts with a
+    hashtag they follow.
 
     Replies show only when they answer the viewer or someone the viewer follows (as on Mastodon), so a
     followed account's conversations with strangers do not flood the timeline.
@@ -83,9 +87,14 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
     not_fanned_out = (Q(moderation_state__in=UNPUBLISHED) & ~Q(author_id=viewer.pk)) | (
         Q(repost_of__moderation_state__in=UNPUBLISHED) & ~Q(repost_of__author_id=viewer.pk)
     )
+    # Followed hashtags bring in public, published posts of anyone (as their hashtag page shows them).
+    tagged = PostHashtag.objects.filter(hashtag_id__in=followed_hashtag_ids(viewer)).values("post_id")
+    public_and_published = Q(visibility=Visibility.PUBLIC, moderation_state=ModerationState.PUBLISHED)
     page = _windowed_page(
         viewer,
-        candidates=Post.objects.filter(Q(author_id__in=followed) | Q(author_id=viewer.pk)),
+        candidates=Post.objects.filter(
+            Q(author_id__in=followed) | Q(author_id=viewer.pk) | (Q(pk__in=tagged) & public_and_published)
+        ),
         shown=relevant_replies & ~repeated & ~not_fanned_out,
         hide_muted=True,
         before=before,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import User
+from agora.media.forms import add_attachment_fields
 from agora.posts.models import Visibility
 
 
@@ -48,6 +49,13 @@ class ComposeForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("Who can see this"), choices=Visibility.choices, initial=Visibility.PUBLIC
     )
+    sensitive = forms.BooleanField(label=_("Mark pictures and videos as sensitive"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # A post may be pictures alone; the service says when a post is empty.
+        self.fields["text"].required = False
+        add_attachment_fields(self)
 
 
 class EditPostForm(forms.Form):

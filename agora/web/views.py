@@ -16,11 +16,16 @@ from agora.accounts import selectors as account_selectors
 from agora.accounts import services as account_services
 from agora.accounts.models import User
 from agora.core.pagination import parse_cursor
+from agora.core.ratelimit import RateLimited, charge, charge_request, rate_limited, too_many_requests
+from agora.media import services as media_services
+from agora.media.forms import chosen_uploads
+from agora.media.models import MediaAttachment
 from agora.notifications import selectors as notification_selectors
 from agora.notifications import services as notification_services
 from agora.posts import selectors as post_selectors
 from agora.posts import services as post_services
 from agora.posts.models import Post, Visibility
+from agora.security.views import start_second_step
 from agora.timelines import selectors as timelines
 from agora.web.forms import (
     ComposeForm,
@@ -149,21 +154,38 @@ def compose(request: HttpRequest) -> HttpResponse:
     reply_to_id = request.POST.get("in_reply_to") or request.GET.get("in_reply_to")
     reply_to = post_selectors.get_visible_post(viewer, reply_to_id) if reply_to_id else None
     if request.method == "POST":
-        form = ComposeForm(request.POST)
+        form = ComposeForm(request.POST, request.FILES)
+        # A file cut off while arriving (agora/media/uploadhandlers.py) is missing from request.FILES.
+        if getattr(request, "upload_too_large", False):
+            form.add_error(None, _("A file is too large, so nothing was posted."))
         if form.is_valid():
+            uploads: list[MediaAttachment] = []
             try:
-                post_services.create_post(
+                for _file in chosen_uploads(form):
+                    charge_request(request, "media_upload", ip_always=True)
+                uploads = media_services.upload_post_media(owner=viewer, uploads=chosen_uploads(form))
+                created = post_services.create_post(
                     author=viewer,
                     text=form.cleaned_data["text"],
                     spoiler_text=form.cleaned_data["spoiler_text"],
                     visibility=form.cleaned_data["visibility"],
+                    sensitive=form.cleaned_data["sensitive"],
                     in_reply_to=reply_to,
                     language=request.LANGUAGE_CODE,
+                    media_ids=[upload.pk for upload in uploads],
                 )
+            except RateLimited as error:
+                return too_many_requests(request, error)
             except ValidationError as error:
+                media_services.discard_uploads(uploads)
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Your post is published."))
+                if created.is_published:
+                    messages.success(request, _("Your post is published."))
+                else:  # held by automated screening until a moderator looks at it
+                    messages.info(
+                        request, _("Your post is pending review: only you and the moderators see it.")
+                    )
                 if reply_to is not None:
                     return redirect("web:thread", username=reply_to.author.username, post_id=reply_to.pk)
                 return redirect(safe_next_url(request, default="web:home"))
@@ -183,7 +205,7 @@ def edit_post(request: HttpRequest, post_id: str) -> HttpResponse:
         form = EditPostForm(request.POST)
         if form.is_valid():
             try:
-                post_services.edit_post(
+                edited = post_services.edit_post(
                     editor=viewer,
                     post=post,
                     text=form.cleaned_data["text"],
@@ -193,7 +215,12 @@ def edit_post(request: HttpRequest, post_id: str) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Your post is updated."))
+                if edited.is_published or not post.is_published:
+                    messages.success(request, _("Your post is updated."))
+                else:  # the edit was held by automated screening
+                    messages.info(
+                        request, _("Your post is pending review: only you and the moderators see it.")
+                    )
                 return redirect("web:thread", username=viewer.username, post_id=post.pk)
     else:
         form = EditPostForm(initial={"text": post.text, "spoiler_text": post.spoiler_text})
@@ -202,6 +229,7 @@ def edit_post(request: HttpRequest, post_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("delete")
 def delete_post(request: HttpRequest, post_id: str) -> HttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
     post = post_selectors.get_visible_post(viewer, post_id)
@@ -309,6 +337,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("web:home")
@@ -332,17 +361,26 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("login")
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("web:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            # Per name typed, whether or not such an account exists, so the answer tells nothing.
+            charge("login_account", account=form.cleaned_data["username"].strip().lower())
+        except RateLimited as error:
+            return too_many_requests(request, error)
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
         if user is None:
             form.add_error(None, _("The username or password is not right."))
         else:
+            second_step = start_second_step(request, user)
+            if second_step is not None:
+                return second_step
             login(request, user)
             return redirect(safe_next_url(request, default="web:home"))
     return render(request, "web/login.html", {"form": form, "next": request.GET.get("next", "")})
@@ -398,6 +436,7 @@ def settings_preferences(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("reauthenticate")
 def settings_password(request: HttpRequest) -> HttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
     form = PasswordChangeForm(request.POST or None)
@@ -433,6 +472,7 @@ def settings_relationships(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("reauthenticate")
 def settings_delete(request: HttpRequest) -> HttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
     form = DeleteAccountForm(request.POST or None)

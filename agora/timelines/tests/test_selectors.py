@@ -20,8 +20,9 @@ from agora.timelines.selectors import hashtag_timeline, home_timeline, profile_t
 
 QueryLimit = Callable[[int], AbstractContextManager[Any]]
 # Query budget for one page, however many posts, reposts, replies and mentions it holds: the posts with their
-# authors, originals and parents joined in; mentions; mentions of reposted originals.
-PAGE_QUERIES = 3
+# authors, originals and parents joined in; mentions; mentions of reposted originals; media attachments of
+# posts and of reposted originals (their files only when there are attachments).
+PAGE_QUERIES = 5
 
 
 def ids(page: Iterable[Post]) -> list[Any]:

@@ -1,58 +1,14 @@
-"""The social core driven through a real headless Chromium, as a person would use it."""
+"""The social core driven through a real headless Chromium, as a person would use it (`browser` fixture:
+conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-
-
-def _chromium_path() -> str | None:
-    configured = os.environ.get("AGORA_CHROMIUM")
-    if configured:
-        return configured
-    for candidate in CHROMIUM_CANDIDATES:
-        if shutil.which(candidate):
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = _chromium_path()
-    if executable is None:
-        if os.environ.get("AGORA_REQUIRE_BROWSER"):
-            pytest.fail("AGORA_REQUIRE_BROWSER is set but no Chromium was found (install Debian's chromium).")
-        pytest.skip("no Chromium on this machine (install Debian's chromium to run the browser tests)")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the test for set-up and
-    # assertions) refuses to run beside one unless told that this is deliberate.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield instance
-        instance.close()
 
 
 def _sign_up(page: Any, base_url: str, username: str) -> None:

@@ -32,6 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+            # The table for database-backed rate-limit counters (AGORA_RATELIMIT_CACHE=db); a no-op otherwise.
+            call_command("createcachetable", verbosity=0)
         # Collected with hashed names in a child process, whatever storage this process started with; the
         # server uses them from the next start on (until then WhiteNoise serves the same files unhashed).
         subprocess.run(

@@ -19,9 +19,14 @@
       var left = max - codePoints(textarea.value);
       counter.textContent = left;
       counter.classList.toggle("over", left < 0);
-      if (button) button.disabled = left < 0 || textarea.value.trim() === "";
+      // A post may be pictures alone: empty text is fine once a file is chosen.
+      var hasFiles = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+        return input.files && input.files.length > 0;
+      });
+      if (button) button.disabled = left < 0 || (textarea.value.trim() === "" && !hasFiles);
     }
     textarea.addEventListener("input", update);
+    form.addEventListener("change", update);
     update();
   }
 

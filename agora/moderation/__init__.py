@@ -1,0 +1,1 @@
+"""Moderation: rules, reports, cases, decisions, statements of reasons, appeals and the audit log."""

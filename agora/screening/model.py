@@ -1,0 +1,243 @@
+"""The stage-1 model: per-language TF-IDF (word 1-2-grams + character 3-5-grams) + logistic regression.
+
+`train()` builds it reproducibly from the labelled sets in the shared data folder (see data/README.md), after
+dropping every training row whose id or normalised text is in a fixed evaluation set (data/eval/README.md),
+calibrates review/hold thresholds on a stratified 15 % validation split of the training data, and writes one
+pickle plus a model card next to it. `load()` reads it back (cached per file and mtime); with no file,
+screening runs on the pattern layer alone and says so in every result.
+
+scikit-learn is imported only here and only when a model is trained or loaded, so the rest of Agora runs
+without it. The pickle is trusted input: it lives in the operator's data folder, never comes from users.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import json
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from agora.screening.normalise import dedupe_key, normalise
+
+MODEL_NAME = "agora-tfidf-lr"
+MODEL_FILE = "stage1.pkl"
+CARD_FILE = "stage1-card.json"
+SEED = 20261126
+# Share of validation posts to hold / to send to review (the issue's targets for ordinary traffic).
+HOLD_RATE = 0.01
+REVIEW_RATE = 0.05
+
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass
+class LanguageModel:
+    pipeline: Any
+    thresholds: dict[str, float]
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def scores(self, normalised_texts: list[str]) -> list[float]:
+        return [float(p) for p in self.pipeline.predict_proba(normalised_texts)[:, 1]]
+
+
+@dataclass
+class Stage1Model:
+    version: str
+    languages: dict[str, LanguageModel]
+    card: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return MODEL_NAME
+
+
+def model_dir() -> Path:
+    return Path(settings.AGORA_SCREENING_MODEL_DIR)
+
+
+_cache: dict[tuple[str, float], Stage1Model] = {}
+
+
+def load() -> Stage1Model | None:
+    """The trained model, or None when `agora screening train` has not run (or scikit-learn is missing)."""
+    path = model_dir() / MODEL_FILE
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    key = (str(path), mtime)
+    if key not in _cache:
+        try:
+            with path.open("rb") as fh:
+                model = pickle.load(fh)  # the operator's own artifact (see module docstring)
+        except (ImportError, OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return None
+        _cache.clear()
+        _cache[key] = model
+    return _cache[key]
+
+
+# -- training data ----------------------------------------------------------------------------------------
+
+
+def _read(path: Path, delimiter: str) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=delimiter))
+
+
+def evaluation_exclusions(data: Path) -> tuple[set[str], set[str]]:
+    """Ids and dedupe keys of every row in the fixed evaluation sets: none of them may be trained on."""
+    ids: set[str] = set()
+    keys: set[str] = set()
+    for name in ("de_violence.tsv", "de_call_to_action.tsv"):
+        for row in _read(data / "eval" / name, "\t"):
+            ids.add(row["id"])
+            keys.add(dedupe_key(row["text"]))
+    for row in _read(data / "gab_hate_corpus" / "ghc_test.tsv", "\t"):
+        keys.add(dedupe_key(row["text"]))
+    for row in _read(data / "hatecheck_en" / "test_suite_cases.csv", ","):
+        keys.add(dedupe_key(row["test_case"]))
+    for row in _read(data / "hatecheck_de" / "hatecheck_cases_final_german.csv", ","):
+        keys.add(dedupe_key(row["test_case"]))
+    return ids, keys
+
+
+def training_data(data: Path) -> tuple[dict[str, list[tuple[str, int]]], dict[str, Any]]:
+    """(texts with 0/1 labels per language, a summary of sources and dropped rows for the model card)."""
+    ids, keys = evaluation_exclusions(data)
+    rows: dict[str, dict[str, int]] = {"de": {}, "en": {}}  # dedupe key -> label, first text kept below
+    texts: dict[str, dict[str, str]] = {"de": {}, "en": {}}
+    summary: dict[str, Any] = {"sources": [], "dropped_as_evaluation": 0}
+
+    def add(lang: str, source: str, row_id: str, text: str, label: int) -> None:
+        key = dedupe_key(text)
+        if not key or row_id in ids or key in keys:
+            summary["dropped_as_evaluation"] += 1
+            return
+        # A text labelled positive anywhere stays positive (the 2025/2026 files agree where both label it).
+        rows[lang][key] = max(label, rows[lang].get(key, 0))
+        texts[lang].setdefault(key, text)
+
+    germeval = data / "germeval2025_harmful_content"
+    for row in _read(germeval / "2025" / "vio" / "vio_train.csv", ";"):
+        add(
+            "de", "germeval2025 vio", row["id"], row["description"], int(row["VIO"].strip().upper() == "TRUE")
+        )
+    for row in _read(germeval / "2026" / "vio" / "vio_train_26.csv", ";"):
+        add("de", "germeval2026 vio", row["id"], row["description"], int(row["vio"].strip() != "nothing"))
+    summary["sources"].append({"name": "GermEval 2025/2026 VIO", "licence": "GPL-3.0", "language": "de"})
+    for row in _read(data / "gab_hate_corpus" / "ghc_train.tsv", "\t"):
+        add("en", "ghc", "", row["text"], int(row["cv"] or 0))
+    summary["sources"].append(
+        {"name": "Gab Hate Corpus (train, cv)", "licence": "CC BY 4.0", "language": "en"}
+    )
+    for row in _read(data / "ethos" / "Ethos_Dataset_Multi_Label.csv", ";"):
+        add("en", "ethos", "", row["comment"], int(float(row["violence"] or 0) >= 0.5))
+    summary["sources"].append(
+        {"name": "ETHOS multi-label (violence >= 0.5)", "licence": "GPL-3.0", "language": "en"}
+    )
+    out = {lang: [(texts[lang][k], label) for k, label in rows[lang].items()] for lang in rows}
+    summary["rows"] = {lang: len(v) for lang, v in out.items()}
+    summary["positives"] = {lang: sum(label for _, label in v) for lang, v in out.items()}
+    return out, summary
+
+
+# -- training ---------------------------------------------------------------------------------------------
+
+
+def _pipeline() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=60000, sublinear_tf=True)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=120000, sublinear_tf=True
+                ),
+            ),
+        ]
+    )
+    classifier = LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", random_state=SEED)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def fit_language(samples: list[tuple[str, int]]) -> LanguageModel:
+    """Fit one language's model and calibrate its thresholds on a stratified 15 % validation split."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    texts = [normalise(text) for text, _ in samples]
+    labels = [label for _, label in samples]
+    x_train, x_val, y_train, y_val = train_test_split(
+        texts, labels, test_size=0.15, stratify=labels, random_state=SEED
+    )
+    pipeline = _pipeline().fit(x_train, y_train)
+    val_scores = sorted(float(p) for p in pipeline.predict_proba(x_val)[:, 1])
+
+    def quantile(rate: float) -> float:
+        return val_scores[min(len(val_scores) - 1, int(len(val_scores) * (1 - rate)))]
+
+    thresholds = {"review": round(quantile(REVIEW_RATE), 4), "hold": round(quantile(HOLD_RATE), 4)}
+    probs = pipeline.predict_proba(x_val)[:, 1]
+    metrics: dict[str, Any] = {
+        "train_rows": len(x_train),
+        "validation_rows": len(x_val),
+        "validation_positives": int(sum(y_val)),
+        "validation_auc": round(float(roc_auc_score(y_val, probs)), 4)
+        if 0 < sum(y_val) < len(y_val)
+        else None,
+    }
+    for tier in ("review", "hold"):
+        flagged = [p >= thresholds[tier] for p in probs]
+        positives = sum(y_val) or 1
+        metrics[f"validation_recall_at_{tier}"] = round(
+            sum(f and y for f, y in zip(flagged, y_val, strict=True)) / positives, 4
+        )
+        metrics[f"validation_rate_at_{tier}"] = round(sum(flagged) / len(flagged), 4)
+    # Refit on everything for the shipped model; the thresholds stay the ones measured on held-out data.
+    pipeline = _pipeline().fit(texts, labels)
+    return LanguageModel(pipeline=pipeline, thresholds=thresholds, metrics=metrics)
+
+
+def train(data: Path, out_dir: Path | None = None, log: Any = None) -> Stage1Model:
+    """Train both languages from `data`, write the model and its card to `out_dir`; returns the model."""
+    out_dir = out_dir or model_dir()
+    samples, summary = training_data(data)
+    digest = hashlib.sha256()
+    for lang in sorted(samples):
+        for text, label in samples[lang]:
+            digest.update(f"{lang}\t{label}\t{text}\n".encode())
+    version = "1." + digest.hexdigest()[:10]
+    languages = {}
+    for lang, rows in sorted(samples.items()):
+        if log:
+            log(f"{lang}: training on {len(rows)} posts ({sum(y for _, y in rows)} positive)")
+        languages[lang] = fit_language(rows)
+    card = {
+        "model": f"{MODEL_NAME}@{version}",
+        "trained_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": "agora screening train",
+        "data": summary,
+        "thresholds": {lang: m.thresholds for lang, m in languages.items()},
+        "metrics": {lang: m.metrics for lang, m in languages.items()},
+        "note": "Trained on GPL-3.0 data: treat the weights as GPL-3.0 / AGPL-3.0. Never ship the raw texts.",
+    }
+    model = Stage1Model(version=version, languages=languages, card=card)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / (MODEL_FILE + ".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(out_dir / MODEL_FILE)
+    (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return model

@@ -1,0 +1,76 @@
+"""Relevance of a few hundred candidate posts to the query's words, computed the same way on both engines.
+
+The engines find the matching posts; ranking the newest MAX_RESULTS of them needs only their texts. BM25 over
+the candidates (term frequency with length normalisation; inverse document frequency within the candidates),
+where a post's word counts as a query word when it is the word, shares its English or German stem, or (for the
+word still being typed) starts with it.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+
+from agora.search.query import words_of
+
+K1 = 1.2
+B = 0.75
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(language)
+
+
+@lru_cache(maxsize=65536)
+def _forms(word: str) -> frozenset[str]:
+    return frozenset({word, _stemmer("english").stemWord(word), _stemmer("german").stemWord(word)})
+
+
+def _matches(token: str, wanted: frozenset[str], word: str, prefix: bool) -> bool:
+    if prefix and token.startswith(word):
+        return True
+    # Stems share their first letters with the word; checking that first spares stemming most tokens.
+    if token[:3] != word[:3]:
+        return False
+    return bool(_forms(token) & wanted)
+
+
+def text_scores(
+    words: Sequence[str], prefix: str | None, texts: Mapping[uuid.UUID, str]
+) -> dict[uuid.UUID, float]:
+    """BM25 score of each text for the words (higher is better); empty when there are no words."""
+    unique = list(dict.fromkeys(words))
+    if not unique or not texts:
+        return {}
+    wanted = {word: _forms(word) for word in unique}
+    tokens = {post_id: words_of(text) for post_id, text in texts.items()}
+    frequencies: dict[uuid.UUID, dict[str, int]] = {}
+    document_frequency = dict.fromkeys(unique, 0)
+    for post_id, post_tokens in tokens.items():
+        counts = dict.fromkeys(unique, 0)
+        for token in post_tokens:
+            for word in unique:
+                if _matches(token, wanted[word], word, word == prefix):
+                    counts[word] += 1
+        frequencies[post_id] = counts
+        for word in unique:
+            document_frequency[word] += counts[word] > 0
+    total = len(texts)
+    average_length = sum(len(t) for t in tokens.values()) / total or 1.0
+    scores: dict[uuid.UUID, float] = {}
+    for post_id, counts in frequencies.items():
+        length_norm = 1 - B + B * len(tokens[post_id]) / average_length
+        score = 0.0
+        for word, frequency in counts.items():
+            if frequency:
+                idf = math.log(
+                    1 + (total - document_frequency[word] + 0.5) / (document_frequency[word] + 0.5)
+                )
+                score += idf * frequency * (K1 + 1) / (frequency + K1 * length_norm)
+        scores[post_id] = score
+    return scores
