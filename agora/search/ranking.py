@@ -31,13 +31,18 @@ def _forms(word: str) -> frozenset[str]:
     return frozenset({word, _stemmer("english").stemWord(word), _stemmer("german").stemWord(word)})
 
 
-def _matches(token: str, wanted: frozenset[str], word: str, prefix: bool) -> bool:
-    if prefix and token.startswith(word):
-        return True
+# A token that only starts with the word being typed ("coffeeretro" for "coffee") is a weaker match than the
+# word itself or a form of it, so it counts as this fraction of an occurrence.
+PREFIX_ONLY_WEIGHT = 0.3
+
+
+def _match_weight(token: str, wanted: frozenset[str], word: str, prefix: bool) -> float:
     # Stems share their first letters with the word; checking that first spares stemming most tokens.
-    if token[:3] != word[:3]:
-        return False
-    return bool(_forms(token) & wanted)
+    if token[:3] == word[:3] and _forms(token) & wanted:
+        return 1.0
+    if prefix and token.startswith(word):
+        return PREFIX_ONLY_WEIGHT
+    return 0.0
 
 
 def text_scores(
@@ -49,14 +54,13 @@ def text_scores(
         return {}
     wanted = {word: _forms(word) for word in unique}
     tokens = {post_id: words_of(text) for post_id, text in texts.items()}
-    frequencies: dict[uuid.UUID, dict[str, int]] = {}
+    frequencies: dict[uuid.UUID, dict[str, float]] = {}
     document_frequency = dict.fromkeys(unique, 0)
     for post_id, post_tokens in tokens.items():
-        counts = dict.fromkeys(unique, 0)
+        counts = dict.fromkeys(unique, 0.0)
         for token in post_tokens:
             for word in unique:
-                if _matches(token, wanted[word], word, word == prefix):
-                    counts[word] += 1
+                counts[word] += _match_weight(token, wanted[word], word, word == prefix)
         frequencies[post_id] = counts
         for word in unique:
             document_frequency[word] += counts[word] > 0
