@@ -59,6 +59,11 @@ def parse_text(text: str, local_domain: str = "") -> ParsedText:
     return ParsedText(mentioned_usernames=list(mentioned), hashtags=list(tags))
 
 
+def shared_urls(text: str) -> list[str]:
+    """The web addresses in the text, as the renderer links them (trailing punctuation trimmed), in order."""
+    return [_trim_url(match.group("url")) for match in _TOKEN_RE.finditer(text) if match.group("url")]
+
+
 def render_post_html(
     text: str,
     *,

@@ -51,8 +51,35 @@ class FollowedHashtag(AgoraModel):
         return f"{self.user_id} follows #{self.hashtag_id}"
 
 
+class Link(AgoraModel):
+    """A web address shared in posts, normalised (see `agora.search.links`), for trending links."""
+
+    url = models.URLField(max_length=2000)
+    # The URL itself can be longer than an index entry may be; its SHA-256 keeps it unique.
+    url_hash = models.CharField(max_length=64, unique=True)
+    domain = models.CharField(max_length=253)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class PostLink(models.Model):
+    """A link in a post's text. Written with the post's index entry; goes with the post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="shared_links")
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="post_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "link"], name="unique_post_link")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} in {self.post_id}"
+
+
 class TrendReview(AgoraModel):
-    """A moderator's verdict on a trending hashtag or post: approved (may trend) or hidden (never trends)."""
+    """A moderator's verdict on a trending hashtag, post or link: approved (may trend) or hidden (never
+    trends)."""
 
     class Status(models.TextChoices):
         APPROVED = "approved", _("Approved")
@@ -64,6 +91,9 @@ class TrendReview(AgoraModel):
     post = models.OneToOneField(
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="trend_review"
     )
+    link = models.OneToOneField(
+        Link, null=True, blank=True, on_delete=models.CASCADE, related_name="trend_review"
+    )
     status = models.CharField(max_length=16, choices=Status.choices)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -73,23 +103,25 @@ class TrendReview(AgoraModel):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(hashtag__isnull=False, post__isnull=True)
-                | models.Q(hashtag__isnull=True, post__isnull=False),
+                condition=models.Q(hashtag__isnull=False, post__isnull=True, link__isnull=True)
+                | models.Q(hashtag__isnull=True, post__isnull=False, link__isnull=True)
+                | models.Q(hashtag__isnull=True, post__isnull=True, link__isnull=False),
                 name="trend_review_one_subject",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.status}: {self.hashtag_id or self.post_id}"
+        return f"{self.status}: {self.hashtag_id or self.post_id or self.link_id}"
 
 
 class TrendSettings(models.Model):
-    """The instance's trend policy (one row). With `review_first`, only approved tags and posts trend."""
+    """The instance's trend policy (one row). With `review_first`, only approved tags, posts and links
+    trend."""
 
     review_first = models.BooleanField(
         _("review trends first"),
         default=False,
-        help_text=_("Only hashtags and posts a moderator approved appear in trends."),
+        help_text=_("Only hashtags, posts and links a moderator approved appear in trends."),
     )
 
     def __str__(self) -> str:

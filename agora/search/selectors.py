@@ -40,7 +40,7 @@ from agora.core.exceptions import NotAllowed
 from agora.posts.models import Hashtag, Like, Mention, ModerationState, Post, PostHashtag, Visibility
 from agora.posts.selectors import visible_posts_for, with_display_relations, without_muted
 from agora.search.backends import get_backend
-from agora.search.models import FollowedHashtag, TrendReview, TrendSettings
+from agora.search.models import FollowedHashtag, Link, PostLink, TrendReview, TrendSettings
 from agora.search.query import ParsedQuery, parse_query, words_of
 from agora.search.ranking import text_scores
 
@@ -533,6 +533,47 @@ def trending_posts(
     return [
         TrendingPost(post=post, accounts=counts[post.pk], review=reviews.get(post.pk)) for post in ranked
     ][: (100 if for_review else limit)]
+
+
+@dataclass(frozen=True)
+class TrendingLink:
+    link: Link
+    accounts: int
+    review: str | None
+
+
+def trending_links(*, window: str = "day", limit: int = 10, for_review: bool = False) -> list[TrendingLink]:
+    """Web addresses shared by the most distinct established accounts in the window, in public published
+    posts: one account sharing a link fifty times counts once. Hidden links never trend; with "review
+    trends first" only approved ones do. `for_review` lists every candidate with its review state."""
+    lowest_id, joined_before = _window(window)
+    rows = list(
+        PostLink.objects.filter(
+            post_id__gte=lowest_id,
+            post__visibility=Visibility.PUBLIC,
+            post__moderation_state=ModerationState.PUBLISHED,
+            post__author__is_active=True,
+            post__author__discoverable=True,
+            post__author__date_joined__lt=joined_before,
+        )
+        .values("link_id")
+        .annotate(accounts=Count("post__author_id", distinct=True))
+        .filter(accounts__gte=TREND_MIN_ACCOUNTS)
+        .order_by("-accounts", "link_id")[: 100 if for_review else limit * 3]
+    )
+    link_ids = [row["link_id"] for row in rows]
+    reviews = dict(TrendReview.objects.filter(link_id__in=link_ids).values_list("link_id", "status"))
+    links = Link.objects.in_bulk(link_ids)
+    review_first = TrendSettings.current().review_first
+    trends = []
+    for row in rows:
+        status = reviews.get(row["link_id"])
+        hidden = status == TrendReview.Status.HIDDEN
+        unapproved = review_first and status != TrendReview.Status.APPROVED
+        if not for_review and (hidden or unapproved):
+            continue
+        trends.append(TrendingLink(link=links[row["link_id"]], accounts=row["accounts"], review=status))
+    return trends if for_review else trends[:limit]
 
 
 # Moderators ----------------------------------------------------------------------------------------------

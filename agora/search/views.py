@@ -16,7 +16,7 @@ from agora.core.exceptions import NotAllowed
 from agora.posts.models import Hashtag, Post
 from agora.search import selectors, services
 from agora.search.forms import ModeratorSearchForm, TrendSettingsForm
-from agora.search.models import TrendReview, TrendSettings
+from agora.search.models import Link, TrendReview, TrendSettings
 from agora.search.query import MAX_QUERY_CHARS
 from agora.web.middleware import safe_next_url
 
@@ -69,6 +69,7 @@ def explore(request: HttpRequest) -> HttpResponse:
     elif tab == "trending":
         context["trending_tags"] = selectors.trending_hashtags(window=window)
         context["trending_posts"] = selectors.trending_posts(viewer, window=window)
+        context["trending_links"] = selectors.trending_links(window=window)
     return render(request, "search/explore.html", context)
 
 
@@ -119,7 +120,7 @@ def _moderator(request: HttpRequest) -> User:
 @login_required
 @require_http_methods(["GET", "POST"])
 def trends_review(request: HttpRequest) -> HttpResponse:
-    """Moderators approve or hide trending hashtags and posts, and switch "review trends first"."""
+    """Moderators approve or hide trending hashtags, posts and links, and switch "review trends first"."""
     moderator = _moderator(request)
     window = "week" if request.GET.get("window") == "week" else "day"
     if request.method == "POST":
@@ -132,16 +133,18 @@ def trends_review(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Trend settings saved."))
         else:
             status = request.POST.get("status", "")
-            hashtag = post = None
-            if request.POST.get("hashtag"):
-                hashtag = get_object_or_404(Hashtag, name=request.POST["hashtag"])
-            elif request.POST.get("post"):
-                try:
-                    post = get_object_or_404(Post, pk=request.POST["post"])
-                except ValidationError as error:
-                    raise Http404 from error
+            hashtag = post = link = None
             try:
-                services.review_trend(actor=moderator, status=status, hashtag=hashtag, post=post)
+                if request.POST.get("hashtag"):
+                    hashtag = get_object_or_404(Hashtag, name=request.POST["hashtag"])
+                elif request.POST.get("post"):
+                    post = get_object_or_404(Post, pk=request.POST["post"])
+                elif request.POST.get("link"):
+                    link = get_object_or_404(Link, pk=request.POST["link"])
+            except ValidationError as error:
+                raise Http404 from error
+            try:
+                services.review_trend(actor=moderator, status=status, hashtag=hashtag, post=post, link=link)
             except NotAllowed as error:
                 messages.error(request, str(error))
             else:
@@ -152,6 +155,7 @@ def trends_review(request: HttpRequest) -> HttpResponse:
         "settings_form": TrendSettingsForm(initial={"review_first": TrendSettings.current().review_first}),
         "tags": selectors.trending_hashtags(window=window, for_review=True),
         "posts": selectors.trending_posts(moderator, window=window, for_review=True),
+        "links": selectors.trending_links(window=window, for_review=True),
         "statuses": TrendReview.Status,
     }
     return render(request, "search/trends_review.html", context)
