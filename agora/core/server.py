@@ -1,4 +1,5 @@
-"""Run the WSGI application under gunicorn from inside the `agora` command."""
+"""Run the ASGI application (agora.asgi) under gunicorn with uvicorn workers from inside the `agora` command:
+pages and API as before, plus the streaming WebSocket and server-sent events, which need an async server."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class AgoraServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from agora.wsgi import application
+        from agora.asgi import application
 
         return application
 
@@ -27,12 +28,18 @@ def run_gunicorn(*, bind: str, workers: int, threads: int) -> None:
     from django.db import connections
 
     connections.close_all()
+    # Under ASGI each request's synchronous code runs in a thread of its own, so a connection kept for reuse
+    # would stay open in a thread that is gone: connections close at the end of each request instead.
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
     AgoraServer(
         {
             "bind": bind,
             "workers": max(1, workers),
+            # Uvicorn workers run one event loop each; Django runs each request's synchronous code in a thread
+            # of its own, so gunicorn's `threads` does not apply to them.
             "threads": max(1, threads),
-            "worker_class": "gthread" if threads > 1 else "sync",
+            "worker_class": "uvicorn_worker.UvicornWorker",
             "accesslog": "-",
             "timeout": 60,
             "graceful_timeout": 20,

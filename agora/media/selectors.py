@@ -3,7 +3,13 @@ to."""
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core import signing
+from django.utils.crypto import constant_time_compare
 
 from agora.accounts.models import User
 from agora.accounts.selectors import is_anonymous
@@ -19,9 +25,34 @@ class ServableFile:
     public: bool
 
 
-def get_servable_file(viewer: User | None, key: str) -> ServableFile:
-    """The stored file with this key if `viewer` may see it; NotFound otherwise, exactly as for a key that
-    does not exist.
+# Apps load pictures with plain image requests that carry neither cookie nor token. The API therefore hands
+# out file URLs with a grant: a signature over the key and an expiry, issued only after the visibility rule
+# let the viewer see the post, and valid for one to two hours (the expiry is rounded up to the hour so a
+# file's URL stays the same, and cacheable, within the hour). The same bargain as S3's signed URLs.
+GRANT_PERIOD_SECONDS = 3600
+_grant_signer = signing.Signer(salt="agora.media.file-grant")
+
+
+def _grant_signature(key: str, expires: int) -> str:
+    return _grant_signer.signature(f"{key}:{expires}")
+
+
+def granted_url(media_file: MediaFile) -> str:
+    """The file's URL with a grant, for someone the visibility rule has just let see it (the API)."""
+    expires = (math.ceil(time.time() / GRANT_PERIOD_SECONDS) + 1) * GRANT_PERIOD_SECONDS
+    query = urlencode({"expires": expires, "grant": _grant_signature(media_file.key, expires)})
+    return f"{media_file.url}?{query}"
+
+
+def is_granted(key: str, expires: str | None, grant: str | None) -> bool:
+    if not expires or not grant or not expires.isdigit() or int(expires) < time.time():
+        return False
+    return constant_time_compare(grant, _grant_signature(key, int(expires)))
+
+
+def get_servable_file(viewer: User | None, key: str, *, granted: bool = False) -> ServableFile:
+    """The stored file with this key if `viewer` may see it (or holds a valid grant for it); NotFound
+    otherwise, exactly as for a key that does not exist.
     """
     media_file = (
         MediaFile.objects.select_related("attachment", "attachment__owner").filter(key=key).first()
@@ -35,6 +66,8 @@ def get_servable_file(viewer: User | None, key: str) -> ServableFile:
         raise NotFound(key)
     if attachment.purpose != MediaAttachment.Purpose.POST:
         return ServableFile(file=media_file, public=True)
+    if granted:
+        return ServableFile(file=media_file, public=False)
     if attachment.post_id is None:
         # Uploaded but not posted yet: only the uploader may look.
         if is_anonymous(viewer) or viewer is None or viewer.pk != attachment.owner_id:

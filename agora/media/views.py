@@ -27,7 +27,8 @@ def _viewer(request: HttpRequest) -> User | None:
 @require_safe
 def media_file(request: HttpRequest, key: str) -> HttpResponseBase:
     """One stored file, if the viewer may see the post (or profile) it belongs to; 404 otherwise."""
-    servable = selectors.get_servable_file(_viewer(request), key)
+    granted = selectors.is_granted(key, request.GET.get("expires"), request.GET.get("grant"))
+    servable = selectors.get_servable_file(_viewer(request), key, granted=granted)
     stored = servable.file
     if not isinstance(default_storage, FileSystemStorage):
         # Object storage: hand out a signed URL that expires (see STORAGES in settings), never a public one.

@@ -32,5 +32,15 @@ def notifications_for(user: User, *, before: uuid.UUID | None = None, limit: int
     return paginate_newest_first(queryset, before=before, limit=limit)
 
 
+def get_visible_notification(user: User, notification_id: uuid.UUID | str) -> Notification | None:
+    """One of the user's notifications, if they may see it (for streaming it as it is created)."""
+    return (
+        _visible_notifications(user)
+        .select_related("actor", "post", "post__author")
+        .filter(pk=notification_id)
+        .first()
+    )
+
+
 def unread_count(user: User) -> int:
     return _visible_notifications(user).filter(is_read=False).count()

@@ -10,9 +10,11 @@ import uuid
 from django.db import IntegrityError, transaction
 
 from agora.accounts.models import Block, Mute, User
+from agora.core.exceptions import NotFound
 from agora.notifications.models import Notification
 from agora.posts.models import Post
 from agora.posts.selectors import can_view_post
+from agora.streaming import services as streaming_services
 
 
 def _is_unwanted(recipient: User, actor: User) -> bool:
@@ -39,7 +41,10 @@ def notify(*, recipient: User, actor: User, kind: str, post: Post | None = None)
         return existing
     try:
         with transaction.atomic():
-            return Notification.objects.create(recipient=recipient, actor=actor, kind=kind, post=post)
+            created = Notification.objects.create(recipient=recipient, actor=actor, kind=kind, post=post)
+            created_id = str(created.pk)
+            transaction.on_commit(lambda: streaming_services.publish_notification_created(created_id))
+            return created
     except IntegrityError:
         return Notification.objects.filter(recipient=recipient, actor=actor, kind=kind, post=post).first()
 
@@ -69,3 +74,16 @@ def notify_about_post(*, post: Post, only_recipient_ids: list[uuid.UUID] | None 
 
 def mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, is_read=False).update(is_read=True)
+
+
+def dismiss(*, user: User, notification_id: uuid.UUID) -> None:
+    """Delete one of the user's notifications (Mastodon's dismiss); someone else's is not found."""
+    deleted, _by_model = Notification.objects.filter(recipient=user, pk=notification_id).delete()
+    if not deleted:
+        raise NotFound(notification_id)
+
+
+def clear_all(*, user: User) -> int:
+    """Delete all of the user's notifications (Mastodon's clear)."""
+    deleted, _by_model = Notification.objects.filter(recipient=user).delete()
+    return deleted
