@@ -622,6 +622,14 @@ def decide_case(
         )
         decision.after = {"post": _post_state(post), "account": _account_state(account)}
         decision.save(update_fields=["after"])
+        if (
+            post is not None
+            and post.is_published
+            and before["post"]["moderation_state"] != post.moderation_state
+        ):
+            from agora.posts.services import post_published  # posts imports moderation: import here
+
+            post_published(post=post)
         if close:
             case.state = Case.State.DECIDED
             case.closed_at = now

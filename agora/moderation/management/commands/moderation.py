@@ -3,6 +3,8 @@
 - `export-sor --since DATE [--output FILE]`: statements of reasons since DATE as JSON lines in the EU
   Transparency Database schema, each checked against the schema first (an invalid one stops the export).
 - `lift-expired`: end freezes and suspensions whose period is over (run it from cron every few minutes).
+- `report`, `plan`, `submit-sor`, `scenario`: transparency report, moderation plan, statements of reasons
+  to the EU Transparency Database, demo scenario (see `agora.transparency.cli`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from agora.moderation import selectors, services
 from agora.moderation.sor import validate_record
+from agora.transparency import cli as transparency_cli
 
 
 def _date(value: str) -> datetime.datetime:
@@ -29,7 +32,10 @@ def _date(value: str) -> datetime.datetime:
 
 
 class Command(BaseCommand):
-    help = "Moderation tasks: export statements of reasons, lift expired restrictions."
+    help = (
+        "Moderation tasks: export or submit statements of reasons, lift expired restrictions, transparency "
+        "report, moderation plan, demo scenario."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True)
@@ -39,8 +45,11 @@ class Command(BaseCommand):
         export.add_argument("--since", type=_date, required=True, help="first day to include, YYYY-MM-DD")
         export.add_argument("--output", default="-", help="file to write (default: standard output)")
         commands.add_parser("lift-expired", help="End freezes and suspensions whose period is over.")
+        transparency_cli.add_subcommands(commands)  # report, plan, submit-sor, scenario
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if transparency_cli.run(self, options):
+            return
         if options["subcommand"] == "export-sor":
             self._export(options["since"], options["output"])
         elif options["subcommand"] == "lift-expired":
