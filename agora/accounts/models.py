@@ -57,6 +57,9 @@ class User(AgoraModel, AbstractUser):
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)
     posts_count = models.PositiveIntegerField(default=0)
+    # Sign-ups while registrations need approval wait here, inactive, until an admin approves them.
+    pending_approval = models.BooleanField(default=False)
+    signup_reason = models.TextField(_("why do you want to join?"), max_length=500, blank=True)
 
     objects: ClassVar[AccountManager] = AccountManager()  # type: ignore[misc]
 
@@ -115,3 +118,34 @@ class Mute(AgoraModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["muter", "muted"], name="unique_mute")]
+
+
+class RegistrationMode(models.TextChoices):
+    OPEN = "open", _("Open: anyone can sign up")
+    APPROVAL = "approval", _("Approval required: an admin approves each sign-up")
+    CLOSED = "closed", _("Closed: nobody can sign up")
+
+
+class InstanceRegistration(models.Model):
+    """The instance's registration setting: one row (id 1), changed by admins in the web app."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    mode = models.CharField(max_length=16, choices=RegistrationMode.choices, default=RegistrationMode.OPEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Registrations: {self.mode}"
+
+
+class AccountSession(AgoraModel):
+    """A web log-in: which browser, from which address, when (for the person's sessions list)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recorded_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Session of {self.user_id}"

@@ -108,3 +108,19 @@ def blocked_accounts(user: User) -> QuerySet[Block]:
 
 def muted_accounts(user: User) -> QuerySet[Mute]:
     return Mute.objects.filter(muter=user).select_related("muted")
+
+
+def accounts_for_operator(
+    *, role: str | None = None, pending: bool = False, disabled: bool = False, search: str | None = None
+) -> QuerySet[User, User]:
+    """Accounts for the operator's list (`agora accounts list`, the approval queue), oldest first."""
+    accounts = User.objects.all()
+    if role:
+        accounts = accounts.filter(role=role)
+    if pending:
+        accounts = accounts.filter(pending_approval=True)
+    if disabled:
+        accounts = accounts.filter(is_active=False, pending_approval=False)
+    if search:
+        accounts = accounts.filter(Q(username__icontains=search) | Q(email__icontains=search))
+    return accounts.order_by("date_joined", "id")

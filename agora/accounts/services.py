@@ -19,7 +19,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agora.accounts.models import Block, Follow, FollowRequest, Mute, User
+from agora.accounts.models import (
+    Block,
+    Follow,
+    FollowRequest,
+    InstanceRegistration,
+    Mute,
+    RegistrationMode,
+    User,
+)
 from agora.accounts.selectors import blocked_either_way
 from agora.core.exceptions import NotAllowed, NotFound
 from agora.notifications.models import Notification
@@ -68,12 +76,21 @@ def register_user(
     accepted_terms: bool,
     language: str = "",
     allow_reserved_username: bool = False,
+    reason: str = "",
+    by_operator: bool = False,
 ) -> User:
     """Create an account. Raises ValidationError naming the field at fault.
 
-    Reserved names (admin, support, ...) are kept for the operator: only `agora createadmin` may use them.
+    The instance's registration mode applies to everyone but the operator (`by_operator`: the CLI): closed
+    refuses with NotAllowed; approval required creates the account inactive and pending until an admin
+    approves it (`approve_registration`). Reserved names (admin, support, ...) are kept for the operator.
     """
+    mode = RegistrationMode.OPEN if by_operator else registration_mode()
+    if mode == RegistrationMode.CLOSED:
+        raise NotAllowed(_("Registrations are closed on this server."))
     errors: dict[str, list[str]] = {}
+    if len(reason) > 500:
+        errors.setdefault("reason", []).append(_("Please keep the reason under 500 characters."))
     if not accepted_terms:
         errors.setdefault("accepted_terms", []).append(_("You must accept the rules and terms to sign up."))
     if username.lower() in RESERVED_USERNAMES and not allow_reserved_username:
@@ -99,6 +116,10 @@ def register_user(
         raise ValidationError(errors)
     user.set_password(password)
     user.terms_accepted_at = timezone.now()
+    if mode == RegistrationMode.APPROVAL:
+        user.is_active = False
+        user.pending_approval = True
+        user.signup_reason = reason
     try:
         with transaction.atomic():
             user.save()
@@ -106,6 +127,128 @@ def register_user(
         # Two sign-ups raced for one name; the loser gets the same answer as if it had come second.
         raise ValidationError({"username": [_("This username is taken.")]}) from error
     return user
+
+
+def forget_session(*, session_key: str) -> None:
+    from agora.accounts.models import AccountSession
+
+    AccountSession.objects.filter(session_key=session_key).delete()
+
+
+def create_account_by_operator(
+    *, username: str, email: str, password: str, role: str = "user", confirmed: bool = False
+) -> User:
+    """The operator's sign-up (`agora accounts create`): any registration mode, reserved names allowed, a
+    role from the start. Unconfirmed accounts wait for approval like sign-ups in approval mode.
+    """
+    if role not in User.Role.values:
+        raise ValidationError({"role": [_("Unknown role.")]})
+    with transaction.atomic():
+        user = register_user(
+            username=username,
+            email=email,
+            password=password,
+            accepted_terms=True,
+            allow_reserved_username=True,
+            by_operator=True,
+        )
+        set_role(user=user, role=role)
+        if not confirmed:
+            User.objects.filter(pk=user.pk).update(is_active=False, pending_approval=True)
+            user.refresh_from_db(fields=["is_active", "pending_approval"])
+    return user
+
+
+def registration_mode() -> RegistrationMode:
+    """The instance's registration mode (open until an admin changes it)."""
+    row = InstanceRegistration.objects.filter(pk=1).first()
+    return RegistrationMode(row.mode) if row is not None else RegistrationMode.OPEN
+
+
+def set_registration_mode(*, mode: str) -> RegistrationMode:
+    if mode not in RegistrationMode.values:
+        raise ValidationError({"mode": [_("Unknown registration mode.")]})
+    InstanceRegistration.objects.update_or_create(pk=1, defaults={"mode": mode})
+    return RegistrationMode(mode)
+
+
+def approve_registration(*, user: User) -> User:
+    """Let a pending sign-up in: the account becomes active."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.pending_approval:
+            raise NotAllowed(_("This account is not waiting for approval."))
+        user.pending_approval = False
+        user.is_active = True
+        user.save(update_fields=["pending_approval", "is_active"])
+    return user
+
+
+def reject_registration(*, user: User) -> None:
+    """Turn a pending sign-up down: the account (which never could log in or post) is deleted."""
+    with transaction.atomic():
+        if not User.objects.filter(pk=user.pk, pending_approval=True).exists():
+            raise NotAllowed(_("This account is not waiting for approval."))
+        erase_account(user=user)
+
+
+def set_role(*, user: User, role: str) -> User:
+    """Make an account a user, moderator or admin (admins may also use Django's admin site)."""
+    if role not in User.Role.values:
+        raise ValidationError({"role": [_("Unknown role.")]})
+    is_admin = role == User.Role.ADMIN
+    User.objects.filter(pk=user.pk).update(role=role, is_staff=is_admin, is_superuser=is_admin)
+    user.refresh_from_db(fields=["role", "is_staff", "is_superuser"])
+    return user
+
+
+def set_account_disabled(*, user: User, disabled: bool) -> User:
+    """Disable (no log-in, hidden like a suspended account) or enable an account; ends its sessions."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=not disabled)
+        if disabled:
+            end_all_sessions(user=user)
+    user.refresh_from_db(fields=["is_active"])
+    return user
+
+
+def end_all_sessions(*, user: User, keep_session_key: str | None = None) -> int:
+    """Log the account out everywhere (every web session but `keep_session_key`). Returns how many ended."""
+    from django.contrib.sessions.models import Session
+
+    from agora.accounts.models import AccountSession
+
+    keys = set(AccountSession.objects.filter(user=user).values_list("session_key", flat=True))
+    # Sessions from before sessions were recorded: find them by decoding (only the user's own id matches).
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            keys.add(session.session_key)
+    keys.discard(keep_session_key or "")
+    with transaction.atomic():
+        Session.objects.filter(session_key__in=keys).delete()
+        AccountSession.objects.filter(user=user, session_key__in=keys).delete()
+    return len(keys)
+
+
+def record_session(*, user: User, session_key: str, ip: str, user_agent: str) -> None:
+    """Remember a log-in (which browser, from where, when) for the person's sessions list; records of the
+    person's sessions that have ended meanwhile (expired, cleared) go.
+    """
+    from django.contrib.sessions.models import Session
+
+    from agora.accounts.models import AccountSession
+
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    AccountSession.objects.filter(user=user).exclude(session_key__in=live).delete()
+    AccountSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={
+            "user": user,
+            "ip": ip or None,
+            "user_agent": user_agent[:300],
+            "last_seen_at": timezone.now(),
+        },
+    )
 
 
 def clean_profile_fields(raw_fields: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -157,6 +300,10 @@ def update_profile(*, user: User, **changes: Any) -> User:
             MaxLengthValidator(User._meta.get_field("bio").max_length)(changes["bio"])
         except ValidationError as error:
             raise ValidationError({"bio": error.messages}) from error
+    from agora.screening.services import record_profile_screening, screen_profile
+
+    # A display name or bio that reads as a threat is refused here (a form error; nothing is saved).
+    screened = screen_profile(user=user, changes=changes)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         was_locked = user.is_locked
@@ -164,6 +311,7 @@ def update_profile(*, user: User, **changes: Any) -> User:
             setattr(user, field, value)
         user.full_clean(exclude=["password"])
         user.save(update_fields=[*changes])
+        record_profile_screening(user=user, screened=screened)
         if was_locked and not user.is_locked:
             for request in FollowRequest.objects.filter(target=user).select_related("requester"):
                 approve_follow_request(user=user, requester=request.requester)
@@ -289,10 +437,15 @@ def delete_account(*, user: User, password: str) -> None:
     """Delete the account and everything it made: posts (with their replies' links), likes, reposts, follows,
     blocks, mutes, notifications. Only tombstones (ids and time) remain.
     """
-    from agora.posts.models import Like, Post, Tombstone
-
     if not user.check_password(password):
         raise ValidationError({"password": [_("Your password was entered incorrectly.")]})
+    erase_account(user=user)
+
+
+def erase_account(*, user: User) -> None:
+    """The deletion itself, for `delete_account` and for the operator (`agora accounts delete`)."""
+    from agora.posts.models import Like, Post, Tombstone
+
     with transaction.atomic():
         post_ids = list(Post.objects.filter(author=user).values_list("id", flat=True))
         touched_posts = (
@@ -318,8 +471,10 @@ def delete_account(*, user: User, password: str) -> None:
         Tombstone.record(Tombstone.Kind.POST, [*post_ids, *repost_ids])
         Tombstone.record(Tombstone.Kind.ACCOUNT, [user.pk])
         from agora.media.services import delete_media_of_account
+        from agora.portability.services import delete_archive_files_of
 
         delete_media_of_account(user)
+        delete_archive_files_of(user)
         user.delete()
         recount_post_counters(touched_posts - set(post_ids))
         recount_follow_counters(touched_users)

@@ -19,6 +19,8 @@ class Notification(AgoraModel):
         LIKE = "like", _("liked your post")
         # From the moderation team (agora/moderation): the actor is the recipient, the text is in the notice.
         MODERATION = "moderation", _("moderation notice")
+        # The archive someone asked for is ready to download (agora/portability); the actor is the recipient.
+        ARCHIVE = "archive", _("your archive is ready")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -116,9 +116,18 @@ def regenerate_recovery_codes(*, user: User, password: str) -> list[str]:
 
 def disable_two_factor(*, user: User, password: str) -> None:
     _check_password(user, password)
+    reset_two_factor(user=user)
+
+
+def reset_two_factor(*, user: User) -> bool:
+    """Remove the authenticator and recovery codes (the operator's reset for a lost phone: no password).
+
+    Returns whether there was a second factor to remove.
+    """
     with transaction.atomic():
-        TwoFactorAuthenticator.objects.filter(user=user).delete()
+        removed, _by_model = TwoFactorAuthenticator.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
+    return bool(removed)
 
 
 def verify_second_factor(*, user: User, code: str) -> bool:
