@@ -31,6 +31,7 @@ _DE = _wordset(
     "dann denn weil als so man alle diese dieser dieses jetzt hier da gibt hallo danke bitte heute morgen "
     "gestern guten zusammen"
 )
+COMMON_WORDS = _EN | _DE
 _WORD = re.compile(r"[a-zäöüß']+")
 _GERMAN_LETTERS = re.compile(r"[äöüß]")
 

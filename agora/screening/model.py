@@ -1,10 +1,10 @@
 """The stage-1 model: per-language TF-IDF (word 1-2-grams + character 3-5-grams) + logistic regression.
 
-`train()` builds it reproducibly from the labelled sets in the shared data folder (see data/README.md), after
-dropping every training row whose id or normalised text is in a fixed evaluation set (data/eval/README.md),
-calibrates review/hold thresholds on a stratified 15 % validation split of the training data, and writes one
-pickle plus a model card next to it. `load()` reads it back (cached per file and mtime); with no file,
-screening runs on the pattern layer alone and says so in every result.
+`training_data()` reads the labelled sets in the shared data folder (see data/README.md), dropping every row
+whose id or normalised text is in a fixed evaluation set (data/eval/README.md); `fit_language()` fits one
+language and calibrates its thresholds on a stratified 15 % validation split of the training data (training.py
+runs the whole reproducible pipeline, both stages). `load()` reads the pickle back (cached per file and
+mtime); with no file, screening runs on the pattern layer alone and says so in every result.
 
 scikit-learn is imported only here and only when a model is trained or loaded, so the rest of Agora runs
 without it. The pickle is trusted input: it lives in the operator's data folder, never comes from users.
@@ -13,9 +13,6 @@ without it. The pickle is trusted input: it lives in the operator's data folder,
 from __future__ import annotations
 
 import csv
-import datetime
-import hashlib
-import json
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -28,11 +25,21 @@ from agora.screening.normalise import dedupe_key, normalise
 
 MODEL_NAME = "agora-tfidf-lr"
 MODEL_FILE = "stage1.pkl"
-CARD_FILE = "stage1-card.json"
+CARD_FILE = "model-card.json"
 SEED = 20261126
 # Share of validation posts to hold / to send to review (the issue's targets for ordinary traffic).
 HOLD_RATE = 0.01
 REVIEW_RATE = 0.05
+# Posts above the "rescore" quantile (30 % of ordinary traffic) are not clearly allowed: stage 2 looks again
+# (at about 15 posts/s per core, one core of stage 2 keeps up with about 50 new posts/s).
+# In surge mode new and low-reputation accounts meet the surge thresholds (10 % review, 3 % hold).
+RATES = {
+    "review": REVIEW_RATE,
+    "hold": HOLD_RATE,
+    "rescore": 0.30,
+    "surge_review": 0.10,
+    "surge_hold": 0.03,
+}
 
 csv.field_size_limit(sys.maxsize)
 
@@ -65,9 +72,9 @@ def model_dir() -> Path:
 _cache: dict[tuple[str, float], Stage1Model] = {}
 
 
-def load() -> Stage1Model | None:
+def load(directory: Path | None = None) -> Stage1Model | None:
     """The trained model, or None when `agora screening train` has not run (or scikit-learn is missing)."""
-    path = model_dir() / MODEL_FILE
+    path = (directory or model_dir()) / MODEL_FILE
     try:
         mtime = path.stat().st_mtime
     except OSError:
@@ -172,31 +179,42 @@ def _pipeline() -> Any:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-def fit_language(samples: list[tuple[str, int]]) -> LanguageModel:
-    """Fit one language's model and calibrate its thresholds on a stratified 15 % validation split."""
-    from sklearn.metrics import roc_auc_score
+def fit_language(
+    samples: list[tuple[str, int]], language: str, extra: list[tuple[str, int]] | None = None
+) -> tuple[LanguageModel, list[tuple[str, int, float]], list[tuple[str, int]]]:
+    """Fit one language's model and calibrate its thresholds on a stratified 15 % validation split.
+
+    Returns the shipped model (refit on everything), the validation rows as (normalised text, label, score of
+    the model trained without them) and the training rows (normalised): stage 2 is fitted on the same split.
+    `extra` rows (moderators' decisions) are trained on, never validated on: thresholds stay quantiles of
+    ordinary traffic.
+    """
     from sklearn.model_selection import train_test_split
+
+    from agora.screening.patterns import neutralise
+    from agora.screening.stage2 import best_f1_threshold, rate_threshold
 
     texts = [normalise(text) for text, _ in samples]
     labels = [label for _, label in samples]
+    extra_texts = [normalise(text) for text, _ in extra or []]
+    extra_labels = [label for _, label in extra or []]
     x_train, x_val, y_train, y_val = train_test_split(
         texts, labels, test_size=0.15, stratify=labels, random_state=SEED
     )
-    pipeline = _pipeline().fit(x_train, y_train)
-    val_scores = sorted(float(p) for p in pipeline.predict_proba(x_val)[:, 1])
+    pipeline = _pipeline().fit(x_train + extra_texts, y_train + extra_labels)
+    # Scored the way `screen` scores a post: idioms blanked out first.
+    probs = [float(p) for p in pipeline.predict_proba([neutralise(t, language)[0] for t in x_val])[:, 1]]
+    thresholds = {name: round(rate_threshold(probs, len(probs), rate), 6) for name, rate in RATES.items()}
+    thresholds["f1"] = round(best_f1_threshold(probs, y_val), 6)
+    from agora.screening.evaluation import auc
 
-    def quantile(rate: float) -> float:
-        return val_scores[min(len(val_scores) - 1, int(len(val_scores) * (1 - rate)))]
-
-    thresholds = {"review": round(quantile(REVIEW_RATE), 4), "hold": round(quantile(HOLD_RATE), 4)}
-    probs = pipeline.predict_proba(x_val)[:, 1]
+    area = auc(y_val, probs)
     metrics: dict[str, Any] = {
-        "train_rows": len(x_train),
+        "train_rows": len(x_train) + len(extra_texts),
+        "moderator_examples": len(extra_texts),
         "validation_rows": len(x_val),
         "validation_positives": int(sum(y_val)),
-        "validation_auc": round(float(roc_auc_score(y_val, probs)), 4)
-        if 0 < sum(y_val) < len(y_val)
-        else None,
+        "validation_auc": round(area, 4) if area is not None else None,
     }
     for tier in ("review", "hold"):
         flagged = [p >= thresholds[tier] for p in probs]
@@ -206,38 +224,7 @@ def fit_language(samples: list[tuple[str, int]]) -> LanguageModel:
         )
         metrics[f"validation_rate_at_{tier}"] = round(sum(flagged) / len(flagged), 4)
     # Refit on everything for the shipped model; the thresholds stay the ones measured on held-out data.
-    pipeline = _pipeline().fit(texts, labels)
-    return LanguageModel(pipeline=pipeline, thresholds=thresholds, metrics=metrics)
-
-
-def train(data: Path, out_dir: Path | None = None, log: Any = None) -> Stage1Model:
-    """Train both languages from `data`, write the model and its card to `out_dir`; returns the model."""
-    out_dir = out_dir or model_dir()
-    samples, summary = training_data(data)
-    digest = hashlib.sha256()
-    for lang in sorted(samples):
-        for text, label in samples[lang]:
-            digest.update(f"{lang}\t{label}\t{text}\n".encode())
-    version = "1." + digest.hexdigest()[:10]
-    languages = {}
-    for lang, rows in sorted(samples.items()):
-        if log:
-            log(f"{lang}: training on {len(rows)} posts ({sum(y for _, y in rows)} positive)")
-        languages[lang] = fit_language(rows)
-    card = {
-        "model": f"{MODEL_NAME}@{version}",
-        "trained_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": "agora screening train",
-        "data": summary,
-        "thresholds": {lang: m.thresholds for lang, m in languages.items()},
-        "metrics": {lang: m.metrics for lang, m in languages.items()},
-        "note": "Trained on GPL-3.0 data: treat the weights as GPL-3.0 / AGPL-3.0. Never ship the raw texts.",
-    }
-    model = Stage1Model(version=version, languages=languages, card=card)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / (MODEL_FILE + ".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(out_dir / MODEL_FILE)
-    (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return model
+    shipped = _pipeline().fit(texts + extra_texts, labels + extra_labels)
+    validation = list(zip(x_val, y_val, probs, strict=True))
+    train_rows = list(zip(x_train + extra_texts, y_train + extra_labels, strict=True))
+    return LanguageModel(pipeline=shipped, thresholds=thresholds, metrics=metrics), validation, train_rows

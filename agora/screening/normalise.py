@@ -116,12 +116,22 @@ def _deleet_word(match: re.Match[str]) -> str:
     return word
 
 
+def _mention_or_leet(match: re.Match[str]) -> str:
+    """ "@ll", "@nd": leetspeak for a common word, not a mention; anything else is masked as GermEval does."""
+    from agora.screening.language import COMMON_WORDS
+
+    word = match.group(0)
+    if "@" not in word[1:] and "." not in word and ("a" + word[1:].lower().translate(_LEET)) in COMMON_WORDS:
+        return "a" + word[1:]
+    return " [@IND] "
+
+
 def normalise(text: str, *, mask: bool = True) -> str:
     """The text as the screen reads it (see the module docstring). `mask` replaces URLs and @mentions."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     if mask:
         text = URL_RE.sub(" [URL] ", text)
-        text = MENTION_RE.sub(" [@IND] ", text)
+        text = MENTION_RE.sub(_mention_or_leet, text)
     text = text.lower().translate(_CONFUSABLES)
     # Strip combining marks that survive NFKC on Latin letters ("k̶i̶l̶l̶"), but keep German umlauts.
     text = "".join(

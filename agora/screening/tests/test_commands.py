@@ -50,8 +50,12 @@ def _fake_data(root: Path) -> None:
     (root / "eval" / "README.md").write_text("fixed sets")
     (root / "eval" / "de_violence.tsv").write_text(
         "id\ttext\tlabel\tfine_label\n9\tEval Satz @user!\t1\tother\n"
+        "7\twir werden euch abstechen\t1\tother\n6\tdas wetter ist schön\t0\tnothing\n"
+        "5\tguten morgen allerseits\t0\tnothing\n"
     )
-    (root / "eval" / "de_call_to_action.tsv").write_text("id\ttext\tlabel\n8\tnoch ein eval satz\t0\n")
+    (root / "eval" / "de_call_to_action.tsv").write_text(
+        "id\ttext\tlabel\n8\tnoch ein eval satz\t0\n4\tkommt alle zur demo\t1\n"
+    )
     vio25 = root / "germeval2025_harmful_content" / "2025" / "vio"
     vio26 = root / "germeval2025_harmful_content" / "2026" / "vio"
     vio25.mkdir(parents=True)
@@ -74,7 +78,9 @@ def _fake_data(root: Path) -> None:
         + "".join(f"{t}\t0\t{int('shoot' in t)}\t0\n" for t in en_rows)
         + "a test post\t0\t0\t0\n"
     )
-    (root / "gab_hate_corpus" / "ghc_test.tsv").write_text("text\thd\tcv\tvo\nA test post.\t0\t0\t0\n")
+    (root / "gab_hate_corpus" / "ghc_test.tsv").write_text(
+        "text\thd\tcv\tvo\nA test post.\t0\t0\t0\nwe shoot them all\t0\t1\t0\nlovely day\t0\t0\t0\n"
+    )
     (root / "ethos").mkdir()
     (root / "ethos" / "Ethos_Dataset_Multi_Label.csv").write_text("comment;violence\nkill them all;0.9\n")
     for folder, name, column in (
@@ -82,31 +88,65 @@ def _fake_data(root: Path) -> None:
         ("hatecheck_de", "hatecheck_cases_final_german.csv", "test_case"),
     ):
         (root / folder).mkdir()
-        (root / folder / name).write_text(f"{column},label_gold\nsomething hateful,hateful\n")
+        (root / folder / name).write_text(
+            f"{column},label_gold,functionality\nsomething hateful,hateful,derog_neg_emote_h\n"
+            "I will shoot them all,hateful,threat_dir_h\nI love them all,non-hateful,positive_h\n"
+            "we must kill them all,hateful,threat_norm_h\nnice people,non-hateful,ident_neutral_nh\n"
+        )
 
 
-def test_training_drops_evaluation_rows_and_is_reproducible(tmp_path: Path, settings: Any) -> None:
+@pytest.fixture
+def fake_encoder(settings: Any) -> None:
+    settings.AGORA_SCREENING_ENCODER = "agora.screening.tests.fakes.HashingEncoder"
+
+
+def test_training_drops_evaluation_rows_and_is_reproducible(
+    tmp_path: Path, settings: Any, fake_encoder: None, db: None
+) -> None:
     _fake_data(tmp_path / "data")
     samples, summary = stage1.training_data(tmp_path / "data")
     keys = {dedupe_key(text) for lang in samples for text, _ in samples[lang]}
     assert dedupe_key("Eval Satz @user!") not in keys and dedupe_key("a test post") not in keys
     assert summary["dropped_as_evaluation"] == 2
     out = io.StringIO()
-    call_command(
-        "screening", "train", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "m1"), stdout=out
-    )
-    call_command(
-        "screening", "train", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "m2"), stdout=out
-    )
+    data = str(tmp_path / "data")
+    call_command("screening", "train", "--data", data, "--out", str(tmp_path / "m1"), stdout=out)
+    call_command("screening", "train", "--data", data, "--out", str(tmp_path / "m2"), stdout=out)
     card1 = json.loads((tmp_path / "m1" / stage1.CARD_FILE).read_text())
     card2 = json.loads((tmp_path / "m2" / stage1.CARD_FILE).read_text())
     assert card1["model"] == card2["model"] and card1["thresholds"] == card2["thresholds"]
+    assert card1["stage2_model"] == card2["stage2_model"] and card1["stage2_model"].startswith(
+        "agora-tfidf-e5"
+    )
+    assert card1["encoder"] == "test-hashing-encoder@1"
     assert {s["licence"] for s in card1["data"]["sources"]} == {"GPL-3.0", "CC BY 4.0"}
+    # Measured on the fixed sets, both stages, with the scores kept for the threshold editor.
+    assert set(card1["evaluation"]) >= {"de_violence", "en_gab_cv", "en_hatecheck_threats"}
+    assert card1["evaluation"]["en_hatecheck_threats"]["combined"]["positives"] == 2
+    assert len(card1["distributions"]["evaluation"]["de_violence"]["rows"]) == 4
+    assert (tmp_path / "m1" / "stage2.pkl").exists() and list((tmp_path / "m1" / "embeddings").glob("*.npz"))
     settings.AGORA_SCREENING_MODEL_DIR = tmp_path / "m1"
     from agora.screening.services import screen
 
     (result,) = screen(["wir werden sie alle abstechen"])
     assert result.model_loaded and result.scores["violence"] > 0.5
+
+
+def test_training_stage1_only(tmp_path: Path, fake_encoder: None, db: None) -> None:
+    _fake_data(tmp_path / "data")
+    call_command(
+        "screening",
+        "train",
+        "--data",
+        str(tmp_path / "data"),
+        "--out",
+        str(tmp_path / "m"),
+        "--no-stage2",
+        stdout=io.StringIO(),
+    )
+    card = json.loads((tmp_path / "m" / stage1.CARD_FILE).read_text())
+    assert card["stage2_model"] is None and not (tmp_path / "m" / "stage2.pkl").exists()
+    assert "combined" not in card["evaluation"]["de_violence"]
 
 
 def test_training_without_data_says_where_it_looked(tmp_path: Path) -> None:

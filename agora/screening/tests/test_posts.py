@@ -168,7 +168,7 @@ def test_without_a_model_file_screening_says_it_runs_on_patterns_alone(settings:
     assert result.model == PATTERNS_ONLY and "violence" not in result.scores
 
 
-def test_the_model_alone_never_holds_news_games_or_idioms(tmp_path: Path, settings: Any) -> None:
+def test_the_model_alone_never_holds_news_games_or_idioms(tmp_path: Path, settings: Any, db: None) -> None:
     settings.AGORA_SCREENING_MODEL_DIR = tmp_path / "model"
     _tiny_model(tmp_path / "model")
     settings.AGORA_SCREENING_THRESHOLDS = {"en": {"review": 0.3, "hold": 0.6}}

@@ -15,6 +15,7 @@ from agora.screening.services import screen
 
 
 class Command(BaseCommand):
+    stages = 2
     help = "Screen texts: stdin lines or --tsv FILE (a `text` column); writes JSON lines."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,7 +23,9 @@ class Command(BaseCommand):
             "--tsv", type=Path, default=None, help="A tab-separated file with a `text` column."
         )
         parser.add_argument(
-            "--fast", action="store_true", help="Stage 1 only (the default until stage 2 exists)."
+            "--fast",
+            action="store_true",
+            help="Stage 1 only (by default stage 2 re-scores what stage 1 flags).",
         )
         parser.add_argument("--batch", type=int, default=256, help="Texts screened per batch.")
 
@@ -30,6 +33,7 @@ class Command(BaseCommand):
         texts = self._read(options["tsv"]) if options["tsv"] else (line.rstrip("\n") for line in sys.stdin)
         batch: list[str] = []
         size = max(1, options["batch"])
+        self.stages = 1 if options["fast"] else 2
         for text in texts:
             batch.append(text)
             if len(batch) >= size:
@@ -39,7 +43,7 @@ class Command(BaseCommand):
             self._emit(batch)
 
     def _emit(self, batch: list[str]) -> None:
-        for result in screen(batch):
+        for result in screen(batch, stages=self.stages):
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
 
     def _read(self, path: Path) -> list[str]:
