@@ -30,7 +30,7 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -73,6 +73,8 @@ DEFAULT_POLICIES: tuple[Policy, ...] = (
     # Second factor: 5 wrong codes and the account waits (the password alone never gets further).
     Policy("two_factor", Key.ACCOUNT, 5, 5 * MINUTES),
     Policy("reauthenticate", Key.ACCOUNT, 10, 60 * MINUTES),
+    # Surge mode (agora/screening): new and low-reputation accounts may publish only a few posts.
+    Policy("post_surge", Key.ACCOUNT, 3, 10 * MINUTES),
 )
 
 
@@ -211,11 +213,10 @@ def too_many_requests(request: HttpRequest, error: RateLimited) -> HttpResponse:
     message = _("Too many requests. Please wait %(seconds)d seconds and try again.") % {
         "seconds": retry_after
     }
-    if (
-        request.headers.get("HX-Request")
-        or request.path.startswith("/api/")
-        or request.path.startswith("/media/")
-    ):
+    if request.path.startswith("/api/"):
+        # Mastodon's error shape for the client API (agora/api).
+        response: HttpResponse = JsonResponse({"error": "Too many requests"}, status=429)
+    elif request.headers.get("HX-Request") or request.path.startswith("/media/"):
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     else:
         response = HttpResponse(
@@ -273,6 +274,8 @@ class RateLimitMiddleware:
         except RateLimited as error:
             return too_many_requests(request, error)
         if _too_deep_for_visitors(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": "Log in to read further back"}, status=401)
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
@@ -285,7 +288,7 @@ class RateLimitMiddleware:
             if request.path.startswith(settings.MEDIA_URL):
                 return charge_request(request, "media")
             outcome = charge_request(request, "read")
-            if "before" in request.GET:
+            if "before" in request.GET or "max_id" in request.GET:  # max_id: the client API's cursor
                 outcome = charge_request(request, "page") or outcome
             return outcome
         return charge_request(request, "write", ip_always=True)
@@ -301,7 +304,7 @@ def _too_deep_for_visitors(request: HttpRequest) -> bool:
     from agora.core.ids import id_timestamp_ms
     from agora.core.pagination import parse_cursor
 
-    cursor = parse_cursor(request.GET.get("before"))
+    cursor = parse_cursor(request.GET.get("before") or request.GET.get("max_id"))
     if cursor is None:
         return False
     oldest_ms = (time.time() - settings.AGORA_ANONYMOUS_HISTORY_DAYS * 86400) * 1000

@@ -6,32 +6,58 @@ relations loaded in a fixed number of queries.
 Every timeline is read the same way: a cheap query walks one index (author, public posts, a hashtag's posts)
 for a window of candidate ids, newest first; the full rule then runs on that window only. So a page costs the
 same however large the posts table grows, and no query planner can turn a page into a table scan.
+
+With Redis (AGORA_TIMELINES_REDIS_URL, by default REDIS_URL), the home timeline's candidate ids come from the
+account's list that fan-out fills (agora/timelines/feeds.py), merged with the posts of very widely followed
+authors and of followed hashtags read here; the selection and the visibility rule then run on that window
+exactly as without Redis. When Redis fails, the same page is read from the database.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import operator
 import uuid
+from collections.abc import Callable
 
+import redis
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import CharField, Count, F, Max, Q, QuerySet
+from django.db.models.functions import Cast
 
-from agora.accounts.models import User
+from agora.accounts.models import Follow, User
 from agora.accounts.selectors import followed_user_ids, is_anonymous
 from agora.core.pagination import Page
 from agora.moderation.selectors import without_muted_words
 from agora.posts.models import Hashtag, ModerationState, Post, PostHashtag, Visibility
 from agora.posts.selectors import visible_posts_for, with_display_relations, without_muted
+from agora.search.models import FollowedHashtag
 from agora.search.selectors import followed_hashtag_ids
+from agora.timelines import feeds
+
+logger = logging.getLogger(__name__)
 
 WINDOW = 100
 MAX_WINDOWS = 8
 UNPUBLISHED = (ModerationState.HELD, ModerationState.REMOVED)
 
+# Given the cursor (None for the newest), the next window of at most WINDOW candidate ids, newest first.
+WindowSource = Callable[[uuid.UUID | None], list[uuid.UUID]]
+
+
+def _windows_of(candidates: QuerySet[Post]) -> WindowSource:
+    def next_window(cursor: uuid.UUID | None) -> list[uuid.UUID]:
+        query = candidates if cursor is None else candidates.filter(id__lt=cursor)
+        return list(query.order_by("-id").values_list("id", flat=True)[:WINDOW])
+
+    return next_window
+
 
 def _windowed_page(
     viewer: User | None,
     *,
-    candidates: QuerySet[Post],
+    candidates: QuerySet[Post] | WindowSource,
     shown: Q,
     hide_muted: bool,
     before: uuid.UUID | None,
@@ -43,11 +69,11 @@ def _windowed_page(
     what it found and a cursor to go on from.
     """
     limit = limit or settings.AGORA_PAGE_SIZE
+    next_window = _windows_of(candidates) if isinstance(candidates, QuerySet) else candidates
     items: list[Post] = []
     cursor = before
     for _ in range(MAX_WINDOWS):
-        window_query = candidates if cursor is None else candidates.filter(id__lt=cursor)
-        window = list(window_query.order_by("-id").values_list("id", flat=True)[:WINDOW])
+        window = next_window(cursor)
         if not window:
             return Page(items=items, next_cursor=None)
         posts = visible_posts_for(viewer, Post.objects.filter(pk__in=window).filter(shown))
@@ -90,17 +116,96 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
     # Followed hashtags bring in public, published posts of anyone (as their hashtag page shows them).
     tagged = PostHashtag.objects.filter(hashtag_id__in=followed_hashtag_ids(viewer)).values("post_id")
     public_and_published = Q(visibility=Visibility.PUBLIC, moderation_state=ModerationState.PUBLISHED)
+    by_hashtag = Q(pk__in=tagged) & public_and_published
+    by_account = Q(author_id__in=followed) | Q(author_id=viewer.pk)
+    shown = relevant_replies & ~repeated & ~not_fanned_out
+    if feeds.enabled():
+        try:
+            page = _windowed_page(
+                viewer,
+                # Candidates from Redis may be stale (unfollowed since): the membership is checked again here.
+                candidates=_home_windows_from_redis(viewer, by_account=by_account, by_hashtag=by_hashtag),
+                shown=shown & (by_account | by_hashtag),
+                hide_muted=True,
+                before=before,
+                limit=limit,
+            )
+            return _without_repeated_originals(page)
+        except redis.RedisError as error:
+            feeds.note_failure(error)
     page = _windowed_page(
         viewer,
-        candidates=Post.objects.filter(
-            Q(author_id__in=followed) | Q(author_id=viewer.pk) | (Q(pk__in=tagged) & public_and_published)
-        ),
-        shown=relevant_replies & ~repeated & ~not_fanned_out,
+        candidates=Post.objects.filter(by_account | by_hashtag),
+        shown=shown,
         hide_muted=True,
         before=before,
         limit=limit,
     )
     return _without_repeated_originals(page)
+
+
+def follow_graph_fingerprint(viewer: User) -> str:
+    """Changes whenever the set of accounts `viewer` follows changes: follow ids only grow, so the same count
+    with the same newest follow means the same set.
+    """
+    # PostgreSQL has no max() over uuid; the text form sorts the same way.
+    graph = Follow.objects.filter(follower=viewer).aggregate(
+        count=Count("id"), newest=Max(Cast("id", output_field=CharField()))
+    )
+    return f"{graph['count']}:{graph['newest'] or ''}"
+
+
+def widely_followed_threshold() -> int:
+    """Followed authors with at least this many followers are merged in at read time. It is half of the
+    fan-out limit, so that an author whose follower count hovers around the limit is never missed.
+    """
+    return max(1, settings.AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS // 2)
+
+
+def _home_windows_from_redis(viewer: User, *, by_account: Q, by_hashtag: Q) -> WindowSource:
+    """Candidate windows: the viewer's fanned-out list, merged with what fan-out leaves to read time (posts of
+    widely followed authors and of followed hashtags), and with the database below the list's oldest entry.
+    """
+    graph = follow_graph_fingerprint(viewer)
+    widely_followed = list(
+        User.objects.filter(
+            pk__in=followed_user_ids(viewer), followers_count__gte=widely_followed_threshold()
+        ).values_list("pk", flat=True)
+    )
+    at_read_time = [Q(author_id__in=widely_followed)] if widely_followed else []
+    if FollowedHashtag.objects.filter(user=viewer).exists():
+        at_read_time.append(by_hashtag)
+    merged = (
+        _windows_of(Post.objects.filter(functools.reduce(operator.or_, at_read_time)))
+        if at_read_time
+        else None
+    )
+    everything = _windows_of(Post.objects.filter(by_account | by_hashtag))
+
+    def next_window(cursor: uuid.UUID | None) -> list[uuid.UUID]:
+        listed, built, truncated = feeds.read_window(viewer.pk, before=cursor, count=WINDOW, graph=graph)
+        if not built:
+            rebuild_home_timeline(viewer, graph=graph, by_account=by_account)
+            listed, built, truncated = feeds.read_window(viewer.pk, before=cursor, count=WINDOW, graph=graph)
+        if truncated and len(listed) < WINDOW:
+            # Past the end of the list: older posts come from the database.
+            others = everything(cursor)
+        elif merged is not None:
+            others = merged(cursor)
+        else:
+            others = []
+        return sorted(set(listed) | set(others), reverse=True)[:WINDOW]
+
+    return next_window
+
+
+def rebuild_home_timeline(viewer: User, *, graph: str, by_account: Q) -> None:
+    """Fill (or top up, after the viewer followed someone) the viewer's list from the database."""
+    candidates = Post.objects.filter(by_account).order_by("-id").values_list("id", flat=True)
+    feeds.fill(viewer.pk, list(candidates[: settings.AGORA_TIMELINE_SIZE]), graph=graph)
+    # A post committed while the query above ran was fanned out before the list existed, so it was skipped;
+    # now that the list exists, read the newest ones once more.
+    feeds.fill(viewer.pk, list(candidates[:WINDOW]))
 
 
 def _without_repeated_originals(page: Page[Post]) -> Page[Post]:

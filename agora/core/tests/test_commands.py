@@ -92,6 +92,26 @@ def test_serve_migrates_and_serves_with_gunicorn(tmp_path: Path) -> None:
         assert (tmp_path / "static" / "staticfiles.json").exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/web/agora.css", timeout=5) as response:
             assert response.status == 200
+        # A task queued now (as a request would) is run by the worker serve started beside the server.
+        done = tmp_path / "done.txt"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "agora.cli",
+                "shell",
+                "--no-imports",
+                "-c",
+                f"from agora.core.tests.worker_tasks import count_to; count_to.enqueue('{done}', 2, 0)",
+            ],
+            env=env,
+            check=True,
+            timeout=60,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (done.exists() and done.read_text().split() == ["1", "2"]):
+            time.sleep(0.2)
+        assert done.read_text().split() == ["1", "2"]
     finally:
         server.terminate()
         try:

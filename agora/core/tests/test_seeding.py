@@ -187,8 +187,12 @@ def test_notifications_are_never_to_oneself_and_only_about_posts_the_recipient_m
     community: SeedReport,
 ) -> None:
     notifications = list(Notification.objects.select_related("recipient", "post"))
-    # Moderation notices come from moderation decisions, which the seed does not make.
-    assert {n.kind for n in notifications} == set(Notification.Kind.values) - {Notification.Kind.MODERATION}
+    # Moderation notices come from moderation decisions and archive notices from export requests, which the
+    # seed does not make.
+    assert {n.kind for n in notifications} == set(Notification.Kind.values) - {
+        Notification.Kind.MODERATION,
+        Notification.Kind.ARCHIVE,
+    }
     for notification in notifications:
         assert notification.recipient_id != notification.actor_id
         if notification.post is not None:

@@ -336,6 +336,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
     django_assert_max_num_queries: QueryLimit,
     fill: Callable[[User, User], None],
     as_viewer: bool,
+    timeline_store: str,
 ) -> None:
     fill(viewer, friend)
     tag_everything("page")
@@ -347,9 +348,13 @@ def test_a_page_costs_a_fixed_number_of_queries(
     }
     if as_viewer:
         fetches["home"] = lambda: home_timeline(viewer)
+    if as_viewer:
+        home_timeline(viewer)  # with Redis, the first read builds the viewer's list
     for name, fetch in fetches.items():
-        # Each timeline reads a window of candidate ids first; the hashtag timeline looks its tag up too.
-        with django_assert_max_num_queries(PAGE_QUERIES + 1 + (name == "hashtag")):
+        # Each timeline reads a window of candidate ids first; the hashtag timeline looks its tag up too. From
+        # Redis, the home timeline checks the follow graph, widely followed accounts and followed hashtags.
+        extra = {"hashtag": 1, "home": 2 if timeline_store == "redis" else 0}.get(name, 0)
+        with django_assert_max_num_queries(PAGE_QUERIES + 1 + extra):
             page = fetch()
             render_cards(page, who)
         assert len(page) > 0, name
@@ -359,6 +364,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
 
 def test_query_count_does_not_grow_with_page_length(viewer: User, friend: User) -> None:
     fill_busy_page(viewer, friend)
+    home_timeline(viewer)  # with Redis, the first read builds the viewer's list
     counts = []
     for limit in (2, 8, 20):
         with CaptureQueriesContext(connection) as captured:

@@ -28,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--demo-users", type=int, default=300)
         parser.add_argument("--demo-posts", type=int, default=4000)
         parser.add_argument("--no-migrate", action="store_true", help="Skip applying migrations.")
+        parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=settings.AGORA_TASK_WORKERS,
+            help="Task worker processes to run beside the server (0: run `agora worker` yourself).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_migrate"]:
@@ -51,10 +57,16 @@ class Command(BaseCommand):
                 verbosity=options["verbosity"],
             )
         from agora.core.server import run_gunicorn
+        from agora.core.workers import start_worker_process, stop_worker_process
 
+        # Queued tasks (notifications, fan-out, media) need a worker; one runs beside the server by default.
+        task_workers = start_worker_process(options["task_workers"])
         self.stdout.write(f"Agora is serving at http://{options['host']}:{options['port']}/")
-        run_gunicorn(
-            bind=f"{options['host']}:{options['port']}",
-            workers=options["workers"],
-            threads=options["threads"],
-        )
+        try:
+            run_gunicorn(
+                bind=f"{options['host']}:{options['port']}",
+                workers=options["workers"],
+                threads=options["threads"],
+            )
+        finally:
+            stop_worker_process(task_workers)
