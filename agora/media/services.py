@@ -284,6 +284,12 @@ def describe_media(*, actor: User, media: MediaAttachment, alt_text: str) -> Med
         raise NotAllowed(_("Only the uploader can describe this file."))
     media.alt_text = _clean_alt_text(alt_text)
     media.save(update_fields=["alt_text"])
+    if media.post_id is not None:
+        # A description is part of its post: the post is screened again (a hold takes it back).
+        from agora.posts.models import Post
+        from agora.screening.services import rescreen_post
+
+        rescreen_post(post=Post.objects.get(pk=media.post_id))
     return media
 
 

@@ -1,7 +1,8 @@
 """Every change to posts: create, reply, edit (with history), delete (for real), repost, like.
 
 Each service validates, writes in one transaction and schedules side effects after the commit: notifications
-(only for published posts; a held post notifies no one until it is published).
+and fan-out to home timelines (only for published posts; a held post notifies no one and fans out nowhere
+until it is published, see `post_published`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from agora.posts.models import (
 from agora.posts.selectors import can_view_post
 from agora.posts.text import parse_text
 from agora.search import services as search_services
+from agora.streaming import services as streaming_services
+from agora.timelines.services import schedule_fan_out
 
 REPOSTABLE_VISIBILITIES = (Visibility.PUBLIC, Visibility.UNLISTED)
 # More would be a way to spam notifications; Mastodon has no cap, GoToSocial caps at 50 too.
@@ -114,7 +117,14 @@ def create_post(
     from agora.screening.services import record_post_screening, screen_post_text
 
     # Screened before anything is written: a hold must never be visible, or notify anyone, even briefly.
-    screening = screen_post_text(text=text, spoiler_text=spoiler_text, language=language)
+    screening = screen_post_text(
+        text=text,
+        spoiler_text=spoiler_text,
+        language=language,
+        author=author,
+        media_ids=media_ids,
+        new_post=True,
+    )
     if in_reply_to is not None:
         if in_reply_to.repost_of_id is not None:
             in_reply_to = in_reply_to.repost_of
@@ -145,6 +155,8 @@ def create_post(
         if post.is_published:
             post_id = str(post.pk)
             transaction.on_commit(lambda: deliver_post_notifications.enqueue(post_id=post_id))
+            schedule_fan_out(post_id=post.pk)
+            transaction.on_commit(lambda: streaming_services.publish_post_created(post_id))
     return post
 
 
@@ -161,7 +173,9 @@ def edit_post(
     text, spoiler_text = _clean_post_fields(text=text, spoiler_text=spoiler_text, visibility=post.visibility)
     from agora.screening.services import record_post_screening, screen_post_text
 
-    screening = screen_post_text(text=text, spoiler_text=spoiler_text, language=post.language)
+    screening = screen_post_text(
+        text=text, spoiler_text=spoiler_text, language=post.language, author=editor, post=post
+    )
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
         if (current.text, current.spoiler_text, current.sensitive) == (text, spoiler_text, sensitive):
@@ -190,6 +204,8 @@ def edit_post(
             transaction.on_commit(
                 lambda: deliver_post_notifications.enqueue(post_id=post_id, only_recipient_ids=recipients)
             )
+        edited_id = str(current.pk)
+        transaction.on_commit(lambda: streaming_services.publish_post_edited(edited_id))
     return current
 
 
@@ -203,6 +219,7 @@ def delete_post(*, actor: User, post: Post) -> None:
         repost_ids = list(Post.objects.filter(repost_of=post).values_list("id", flat=True))
         Tombstone.record(Tombstone.Kind.POST, [post.pk, *repost_ids])
         media_services.delete_media_of_posts([post.pk])
+        streaming_services.publish_post_deleted_on_commit(post)
         deleted, _by_model = Post.objects.filter(pk=post.pk).delete()
         if not deleted:
             return
@@ -232,6 +249,9 @@ def repost(*, user: User, post: Post) -> Post:
                 author=user, repost_of=original, visibility=original.visibility, conversation_id=None
             )
             Post.objects.filter(pk=original.pk).update(reposts_count=F("reposts_count") + 1)
+            schedule_fan_out(post_id=shared.pk)
+            shared_id = str(shared.pk)
+            transaction.on_commit(lambda: streaming_services.publish_post_created(shared_id))
             if original.author_id != user.pk:
                 recipient_id, actor_id, post_id = str(original.author_id), str(user.pk), str(original.pk)
                 transaction.on_commit(
@@ -289,3 +309,11 @@ def unlike(*, user: User, post: Post) -> None:
         if deleted:
             Post.objects.filter(pk=original_id, likes_count__gt=0).update(likes_count=F("likes_count") - 1)
             Notification.objects.filter(actor=user, kind=Notification.Kind.LIKE, post_id=original_id).delete()
+
+
+def post_published(*, post: Post) -> None:
+    """What a held post sets off once moderation publishes it, after commit: fan-out to home timelines."""
+    if post.is_published:
+        schedule_fan_out(post_id=post.pk)
+        published_id = str(post.pk)
+        transaction.on_commit(lambda: streaming_services.publish_post_created(published_id))

@@ -32,6 +32,13 @@ class SignUpForm(forms.Form):
     accepted_terms = forms.BooleanField(
         label=_("I have read and accept the rules and terms of this server."), required=False
     )
+    # Asked only while sign-ups need an admin's approval.
+    reason = forms.CharField(
+        label=_("Why do you want to join?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        required=False,
+    )
 
 
 class LoginForm(forms.Form):

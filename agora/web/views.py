@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agora.accounts import selectors as account_selectors
 from agora.accounts import services as account_services
 from agora.accounts.models import User
+from agora.core.exceptions import NotAllowed
 from agora.core.pagination import parse_cursor
 from agora.core.ratelimit import RateLimited, charge, charge_request, rate_limited, too_many_requests
 from agora.media import services as media_services
@@ -350,14 +351,22 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 accepted_terms=form.cleaned_data["accepted_terms"],
                 language=getattr(request, "LANGUAGE_CODE", ""),
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except NotAllowed as error:  # registrations are closed
+            form.add_error(None, str(error))
         else:
+            if user.pending_approval:
+                messages.info(request, _("Thank you! An admin will look at your sign-up soon."))
+                return redirect("web:public")
             login(request, user, backend="agora.accounts.backends.UsernameOrEmailBackend")
             messages.success(request, _("Welcome to %(name)s!") % {"name": request.get_host()})
             return redirect("web:home")
-    return render(request, "web/signup.html", {"form": form})
+    return render(
+        request, "web/signup.html", {"form": form, "registration_mode": account_services.registration_mode()}
+    )
 
 
 @require_http_methods(["GET", "POST"])

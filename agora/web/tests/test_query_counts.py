@@ -53,6 +53,8 @@ def test_main_pages_cost_a_fixed_number_of_queries(
         reverse("web:profile", kwargs={"username": "author0"}): 15 + 2,
         reverse("web:notifications"): 7 + 2,
         reverse("web:thread", kwargs={"username": "reader", "post_id": thread_post.pk}): 11 + 6,
+        reverse("search:explore") + "?q=busy": 10,
+        reverse("search:explore") + "?q=author": 10,
     }
     for url, budget in pages.items():
         with django_assert_max_num_queries(budget):
