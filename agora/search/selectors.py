@@ -416,50 +416,59 @@ def _window(window: str) -> tuple[uuid.UUID, datetime]:
     return _lowest_id_at(since), now - TREND_MIN_ACCOUNT_AGE
 
 
-def _tag_candidates(window: str) -> QuerySet[Any, Any]:
+def _eligible_posts(window: str, prefix: str = "post__") -> dict[str, Any]:
+    """Filters for posts that may count toward a trend: public, published, of the window, by an active,
+    discoverable account older than the minimum age (`prefix` is the path from the counted model)."""
     lowest_id, joined_before = _window(window)
-    return (
-        PostHashtag.objects.filter(
-            post_id__gte=lowest_id,
-            post__visibility=Visibility.PUBLIC,
-            post__moderation_state=ModerationState.PUBLISHED,
-            post__author__is_active=True,
-            post__author__discoverable=True,
-            post__author__date_joined__lt=joined_before,
-        )
-        .values("hashtag_id")
-        # Distinct accounts, not posts: one account posting a tag fifty times counts once.
+    return {
+        f"{prefix}id__gte": lowest_id,
+        f"{prefix}visibility": Visibility.PUBLIC,
+        f"{prefix}moderation_state": ModerationState.PUBLISHED,
+        f"{prefix}author__is_active": True,
+        f"{prefix}author__discoverable": True,
+        f"{prefix}author__date_joined__lt": joined_before,
+    }
+
+
+def _trend_rows(
+    links: type[PostHashtag] | type[PostLink], subject: str, *, window: str, limit: int, for_review: bool
+) -> list[tuple[Any, int, str | None]]:
+    """(subject id, distinct accounts, review status) of the subjects (hashtag or link) used in the most
+    eligible posts by distinct accounts, most first. Hidden subjects never trend; with "review trends
+    first" only approved ones do; `for_review` (the moderators' page) lists every candidate instead."""
+    field = f"{subject}_id"
+    rows = list(
+        links.objects.filter(**_eligible_posts(window))  # type: ignore[attr-defined]
+        .values(field)
+        # Distinct accounts, not posts: one account posting a tag or link fifty times counts once.
         .annotate(accounts=Count("post__author_id", distinct=True))
         .filter(accounts__gte=TREND_MIN_ACCOUNTS)
-        .order_by("-accounts", "hashtag_id")
+        .order_by("-accounts", field)[: 100 if for_review else limit * 3]
     )
-
-
-def trending_hashtags(*, window: str = "day", limit: int = 10, for_review: bool = False) -> list[TrendingTag]:
-    """Hashtags used by the most distinct established accounts in the window, in public published posts.
-
-    Hidden tags never trend; with "review trends first" only approved ones do. `for_review` (the moderators'
-    page) lists every candidate with its review state instead.
-    """
-    rows = list(_tag_candidates(window)[: limit * 3 if not for_review else 100])
     reviews = dict(
-        TrendReview.objects.filter(hashtag_id__in=[row["hashtag_id"] for row in rows]).values_list(
-            "hashtag_id", "status"
+        TrendReview.objects.filter(**{f"{field}__in": [row[field] for row in rows]}).values_list(
+            field, "status"
         )
     )
-    hashtags = Hashtag.objects.in_bulk([row["hashtag_id"] for row in rows])
     review_first = TrendSettings.current().review_first
     trends = []
     for row in rows:
-        status = reviews.get(row["hashtag_id"])
+        status = reviews.get(row[field])
         hidden = status == TrendReview.Status.HIDDEN
         unapproved = review_first and status != TrendReview.Status.APPROVED
-        if not for_review and (hidden or unapproved):
-            continue
-        trends.append(
-            TrendingTag(hashtag=hashtags[row["hashtag_id"]], accounts=row["accounts"], review=status)
-        )
+        if for_review or not (hidden or unapproved):
+            trends.append((row[field], row["accounts"], status))
     return trends if for_review else trends[:limit]
+
+
+def trending_hashtags(*, window: str = "day", limit: int = 10, for_review: bool = False) -> list[TrendingTag]:
+    """Hashtags used by the most distinct established accounts in the window, in public published posts."""
+    rows = _trend_rows(PostHashtag, "hashtag", window=window, limit=limit, for_review=for_review)
+    hashtags = Hashtag.objects.in_bulk([row[0] for row in rows])
+    return [
+        TrendingTag(hashtag=hashtags[tag_id], accounts=accounts, review=status)
+        for tag_id, accounts, status in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -471,17 +480,11 @@ class TrendingPost:
 
 def _post_candidates(window: str) -> dict[uuid.UUID, int]:
     """Posts of the window by the number of distinct established accounts that liked or reposted them."""
-    lowest_id, joined_before = _window(window)
-    eligible_post = {
-        "post_id__gte": lowest_id,
-        "post__visibility": Visibility.PUBLIC,
-        "post__moderation_state": ModerationState.PUBLISHED,
-        "post__author__is_active": True,
-        "post__author__discoverable": True,
-        "post__author__date_joined__lt": joined_before,
-    }
+    _lowest_id, joined_before = _window(window)
     likes = (
-        Like.objects.filter(user__date_joined__lt=joined_before, user__is_active=True, **eligible_post)
+        Like.objects.filter(
+            user__date_joined__lt=joined_before, user__is_active=True, **_eligible_posts(window)
+        )
         .exclude(user_id=F("post__author_id"))
         .values("post_id")
         .annotate(accounts=Count("user_id", distinct=True))
@@ -492,12 +495,7 @@ def _post_candidates(window: str) -> dict[uuid.UUID, int]:
     }
     reposts = (
         Post.objects.filter(
-            repost_of_id__gte=lowest_id,
-            repost_of__visibility=Visibility.PUBLIC,
-            repost_of__moderation_state=ModerationState.PUBLISHED,
-            repost_of__author__is_active=True,
-            repost_of__author__discoverable=True,
-            repost_of__author__date_joined__lt=joined_before,
+            **_eligible_posts(window, "repost_of__"),
             author__date_joined__lt=joined_before,
             author__is_active=True,
         )
@@ -544,36 +542,13 @@ class TrendingLink:
 
 def trending_links(*, window: str = "day", limit: int = 10, for_review: bool = False) -> list[TrendingLink]:
     """Web addresses shared by the most distinct established accounts in the window, in public published
-    posts: one account sharing a link fifty times counts once. Hidden links never trend; with "review
-    trends first" only approved ones do. `for_review` lists every candidate with its review state."""
-    lowest_id, joined_before = _window(window)
-    rows = list(
-        PostLink.objects.filter(
-            post_id__gte=lowest_id,
-            post__visibility=Visibility.PUBLIC,
-            post__moderation_state=ModerationState.PUBLISHED,
-            post__author__is_active=True,
-            post__author__discoverable=True,
-            post__author__date_joined__lt=joined_before,
-        )
-        .values("link_id")
-        .annotate(accounts=Count("post__author_id", distinct=True))
-        .filter(accounts__gte=TREND_MIN_ACCOUNTS)
-        .order_by("-accounts", "link_id")[: 100 if for_review else limit * 3]
-    )
-    link_ids = [row["link_id"] for row in rows]
-    reviews = dict(TrendReview.objects.filter(link_id__in=link_ids).values_list("link_id", "status"))
-    links = Link.objects.in_bulk(link_ids)
-    review_first = TrendSettings.current().review_first
-    trends = []
-    for row in rows:
-        status = reviews.get(row["link_id"])
-        hidden = status == TrendReview.Status.HIDDEN
-        unapproved = review_first and status != TrendReview.Status.APPROVED
-        if not for_review and (hidden or unapproved):
-            continue
-        trends.append(TrendingLink(link=links[row["link_id"]], accounts=row["accounts"], review=status))
-    return trends if for_review else trends[:limit]
+    posts, by the same rules as hashtags."""
+    rows = _trend_rows(PostLink, "link", window=window, limit=limit, for_review=for_review)
+    links = Link.objects.in_bulk([row[0] for row in rows])
+    return [
+        TrendingLink(link=links[link_id], accounts=accounts, review=status)
+        for link_id, accounts, status in rows
+    ]
 
 
 # Moderators ----------------------------------------------------------------------------------------------
