@@ -99,6 +99,11 @@ def calibration_status(user: User) -> list[tuple[Rule, Calibration | None, int]]
     ]
 
 
+def _standing_jurors() -> QuerySet[JurorProfile]:
+    """Jurors who have not lost eligibility on gold cases and have not opted out."""
+    return JurorProfile.objects.filter(ineligible_since__isnull=True, opted_out=False)
+
+
 @dataclass(frozen=True)
 class JuryStatus:
     breakers: list[CategoryBreaker]
@@ -121,7 +126,7 @@ def jury_status(moderator: User) -> JuryStatus:
         breakers=list(CategoryBreaker.objects.all()),
         fit=ViewpointFit.objects.first(),
         jurors=JurorProfile.objects.count(),
-        eligible=JurorProfile.objects.filter(ineligible_since__isnull=True, opted_out=False).count(),
+        eligible=_standing_jurors().count(),
         ineligible=list(
             JurorProfile.objects.filter(ineligible_since__isnull=False)
             .select_related("user")
@@ -171,7 +176,7 @@ def transparency_metrics(*, since: datetime.datetime, until: datetime.datetime) 
         ),
         (
             _("Eligible jurors now"),
-            JurorProfile.objects.filter(ineligible_since__isnull=True, opted_out=False).count(),
+            _standing_jurors().count(),
         ),
         (_("Categories with jury power switched off now"), len(tripped)),
     ]
