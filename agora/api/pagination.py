@@ -6,7 +6,7 @@ Our ids are time-ordered strings (UUIDs), so "older than" and "newer than" are p
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -56,15 +56,6 @@ def paginate_queryset(queryset: QuerySet[ModelT], params: PageParams, *, field: 
         rows.reverse()
         return rows
     return list(queryset.order_by(f"-{field}")[: params.limit])
-
-
-def newer_than(items: Sequence[Any], params: PageParams, key: Any = None) -> list[Any]:
-    """For selectors that only page backwards: keep the items newer than since_id/min_id."""
-    floor = params.min_id or params.since_id
-    if floor is None:
-        return list(items)
-    key = key or (lambda item: item.pk)
-    return [item for item in items if key(item) > floor]
 
 
 # How many pages the readers below look through before they stop (a filter that matches little, or a min_id
