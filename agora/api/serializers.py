@@ -443,10 +443,6 @@ def moderation_notice(post: Post) -> list[dict[str, Any]]:
     ]
 
 
-def serialize_account(account: User, viewer: User | None) -> dict[str, Any]:
-    return EntitySerializer(viewer).account(account)
-
-
 def serialize_status(post: Post, viewer: User | None) -> dict[str, Any]:
     """A post as a Mastodon Status for `viewer` (None or anonymous for nobody in particular).
 

@@ -211,10 +211,6 @@ def notices_for(user: User) -> QuerySet[ModerationNotice]:
     )
 
 
-def unread_notice_count(user: User) -> int:
-    return ModerationNotice.objects.filter(recipient=user, is_read=False).count()
-
-
 def statements_since(since: datetime.datetime) -> QuerySet[StatementOfReasons]:
     return StatementOfReasons.objects.filter(created_at__gte=since).order_by("created_at", "id")
 

@@ -48,7 +48,7 @@ from agora.moderation.models import (
 )
 from agora.posts.models import ModerationState, Post
 from agora.screening.models import PostScreening
-from agora.transparency.models import SubmissionRun, SubmittedStatement
+from agora.transparency.models import SubmittedStatement
 
 TIERS = ("urgent", "illegal", "other")
 PRIORITY_BANDS = ("urgent", "high", "normal")
@@ -620,14 +620,6 @@ def law_enforcement_performance(since: datetime.datetime, until: datetime.dateti
 
 def complaint_performance(since: datetime.datetime, until: datetime.datetime) -> dict[str, Any]:
     return _complaint_figures(since, until)
-
-
-def last_submission_run() -> SubmissionRun | None:
-    return SubmissionRun.objects.order_by("-started_at").first()
-
-
-def submitted_total() -> int:
-    return SubmittedStatement.objects.count()
 
 
 def flatten(figures: dict[str, Any], prefix: str = "") -> dict[str, Any]:

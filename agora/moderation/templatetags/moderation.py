@@ -21,13 +21,6 @@ def instance_rules() -> QuerySet[Rule]:
     return selectors.active_rules()
 
 
-@register.simple_tag
-def unread_moderation_notices(user: object) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return selectors.unread_notice_count(user)  # type: ignore[arg-type]
-
-
 @register.filter
 def time_left(deadline: datetime.datetime) -> str:
     """ "35 min left", "3 h left", "2 days left", or "overdue by 4 h"."""
@@ -45,11 +38,6 @@ def time_left(deadline: datetime.datetime) -> str:
         if overdue
         else _("%(amount)s left") % {"amount": amount}
     )
-
-
-@register.filter
-def keyword_label(key: str) -> str:
-    return dsa.KEYWORDS.get(key, key)
 
 
 @register.filter
