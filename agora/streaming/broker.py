@@ -17,6 +17,7 @@ import datetime
 import logging
 import random
 import threading
+import time
 from collections.abc import Iterable
 from functools import cache
 from typing import Any, Protocol
@@ -35,6 +36,15 @@ MAX_PENDING = 1000
 RELAY_POLL_SECONDS = 0.5
 RELAY_LOOKBACK = datetime.timedelta(seconds=5)
 RELAY_KEEP = datetime.timedelta(minutes=5)
+# With Redis, every subscription marks its channels as listened to (a sorted set: channel -> time), again
+# every LISTENED_REFRESH_SECONDS while it lives; publishers skip personal channels nobody listens to, so a
+# post by an account with 100,000 followers costs a message per follower with a stream open, not per follower.
+LISTENED_REFRESH_SECONDS = 30.0
+LISTENED_FOR_SECONDS = 120.0
+
+
+def _listened_key() -> str:
+    return f"{getattr(settings, 'AGORA_STREAMING_PREFIX', 'agora:stream')}:listened"
 
 
 class Subscription(Protocol):
@@ -55,6 +65,10 @@ class Broker(Protocol):
         """Send each (channel, message); called from synchronous code, after commit."""
 
     def open(self) -> Subscription: ...
+
+    def listened_channels(self) -> set[str] | None:
+        """The channels some subscription listens to now; None when the broker cannot tell (then publish
+        to every channel)."""
 
 
 class LocalSubscription:
@@ -141,12 +155,29 @@ class RedisSubscription:
         self._pubsub: Any = self._client.pubsub(ignore_subscribe_messages=True)
         self._channels: set[str] = set()
         self._listening = asyncio.Event()
+        self._marked_at = 0.0
+
+    async def _mark_listened(self) -> None:
+        """Record (again) that this subscription's channels are listened to; a failure only costs events."""
+        self._marked_at = time.monotonic()
+        if not self._channels:
+            return
+        now = time.time()
+        try:
+            await self._client.zadd(_listened_key(), dict.fromkeys(self._channels, now))
+            if random.random() < 0.05:  # now and then, forget channels nobody listens to any more
+                await self._client.zremrangebyscore(_listened_key(), "-inf", now - LISTENED_FOR_SECONDS)
+        except Exception:
+            logger.exception("streaming: could not mark channels as listened to")
 
     async def subscribe(self, channels: Iterable[str]) -> None:
         new = set(channels) - self._channels
         if new:
-            await self._pubsub.subscribe(*sorted(new))
+            # Marked before subscribing: a publisher that sees the mark may publish before the subscription
+            # exists (the event is lost as it would be a moment earlier), never the other way round.
             self._channels |= new
+            await self._mark_listened()
+            await self._pubsub.subscribe(*sorted(new))
             self._listening.set()
 
     async def unsubscribe(self, channels: Iterable[str]) -> None:
@@ -164,6 +195,8 @@ class RedisSubscription:
                 await asyncio.wait_for(self._listening.wait(), timeout)
             except TimeoutError:
                 return None
+        if time.monotonic() - self._marked_at > LISTENED_REFRESH_SECONDS:
+            await self._mark_listened()
         message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
         if message is None or message.get("type") != "message":
             return None
@@ -201,6 +234,10 @@ class RedisBroker:
 
     def open(self) -> RedisSubscription:
         return RedisSubscription(self._url)
+
+    def listened_channels(self) -> set[str] | None:
+        members = self._client().zrangebyscore(_listened_key(), time.time() - LISTENED_FOR_SECONDS, "+inf")
+        return {member.decode() if isinstance(member, bytes) else str(member) for member in members}
 
 
 class RelaySubscription(LocalSubscription):
@@ -240,6 +277,9 @@ class DatabaseBroker:
 
     def open(self) -> RelaySubscription:
         return RelaySubscription(self)
+
+    def listened_channels(self) -> set[str] | None:
+        return None  # subscribers are in other processes; they filter what reaches them
 
     async def ensure_relay(self) -> None:
         """Start this process's relay if it is not running. Events already in the table when it starts are
@@ -307,6 +347,15 @@ def get_broker() -> Broker:
     """Redis when REDIS_URL is set, else the database relay (read at each call: tests switch)."""
     url: str = getattr(settings, "REDIS_URL", "")
     return _redis_broker(url) if url else _database_broker
+
+
+def listened_channels() -> set[str] | None:
+    """The channels someone listens to (None: unknown, or the broker is down: publish to all)."""
+    try:
+        return get_broker().listened_channels()
+    except Exception:
+        logger.exception("streaming: could not read which channels are listened to")
+        return None
 
 
 def publish(messages: Iterable[tuple[str, str]]) -> None:

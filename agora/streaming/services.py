@@ -20,16 +20,26 @@ from agora.notifications.models import Notification
 from agora.posts.models import Hashtag, ModerationState, Post, Visibility
 from agora.search.models import FollowedHashtag
 from agora.streaming import broker
-from agora.streaming.streams import hashtag_channel, public_channel, user_channel
+from agora.streaming.streams import (
+    hashtag_channel,
+    is_user_channel,
+    public_channel,
+    user_channel,
+    user_ids_of,
+)
 
 
 def _message(event: str, object_id: uuid.UUID | str) -> str:
     return json.dumps({"event": event, "id": str(object_id)})
 
 
-def post_channels(post: Post, *, only_if_published: bool = True) -> list[str]:
+def post_channels(
+    post: Post, *, only_if_published: bool = True, listened: set[str] | None = None
+) -> list[str]:
     """The channels an event about `post` goes to. With `only_if_published`, none for a post (or the
-    original of a repost) that is held, limited or removed."""
+    original of a repost) that is held, limited or removed. With `listened` (the channels someone listens
+    to), personal channels nobody listens to are left out, and followers are looked up among listeners only.
+    """
     original = post.repost_of
     if only_if_published and (
         post.moderation_state != ModerationState.PUBLISHED
@@ -40,6 +50,8 @@ def post_channels(post: Post, *, only_if_published: bool = True) -> list[str]:
     reply_to_other = replied_to is not None and replied_to != post.author_id
     channels = {user_channel(post.author_id)}
     followers = Follow.objects.filter(followee_id=post.author_id)
+    if listened is not None:
+        followers = followers.filter(follower_id__in=user_ids_of(listened))
     if reply_to_other:
         # As in the home timeline: a reply shows to those who follow (or are) the account it answers.
         followers = followers.filter(
@@ -64,6 +76,8 @@ def post_channels(post: Post, *, only_if_published: bool = True) -> list[str]:
                 "user_id", flat=True
             )
             channels.update(user_channel(user_id) for user_id in tag_followers)
+    if listened is not None:
+        channels = {channel for channel in channels if channel in listened or not is_user_channel(channel)}
     return sorted(channels)
 
 
@@ -76,7 +90,8 @@ def publish_post_created(post_id: uuid.UUID | str) -> None:
     post = _load_post(post_id)
     if post is not None:
         message = _message("update", post.pk)
-        broker.publish((channel, message) for channel in post_channels(post))
+        channels = post_channels(post, listened=broker.listened_channels())
+        broker.publish((channel, message) for channel in channels)
 
 
 def publish_post_edited(post_id: uuid.UUID | str) -> None:
@@ -85,18 +100,20 @@ def publish_post_edited(post_id: uuid.UUID | str) -> None:
     post = _load_post(post_id)
     if post is None:
         return
+    listened = broker.listened_channels()
     if post.moderation_state == ModerationState.PUBLISHED:
         message = _message("status.update", post.pk)
-        broker.publish((channel, message) for channel in post_channels(post))
+        broker.publish((channel, message) for channel in post_channels(post, listened=listened))
     elif post.moderation_state == ModerationState.HELD:
         message = _message("delete", post.pk)
-        broker.publish((channel, message) for channel in post_channels(post, only_if_published=False))
+        channels = post_channels(post, only_if_published=False, listened=listened)
+        broker.publish((channel, message) for channel in channels)
 
 
 def publish_post_deleted_on_commit(post: Post) -> None:
     """Call inside the transaction that deletes `post`, before its row goes: after commit, `delete` goes to
     the streams that had it (worked out now, while its hashtags and reply target are still there)."""
-    channels = post_channels(post)
+    channels = post_channels(post, listened=broker.listened_channels())
     if channels:
         message = _message("delete", post.pk)
         transaction.on_commit(lambda: broker.publish((channel, message) for channel in channels))

@@ -32,6 +32,16 @@ def user_channel(user_id: uuid.UUID | str) -> str:
     return f"{_prefix()}:user:{user_id}"
 
 
+def is_user_channel(channel: str) -> bool:
+    return channel.startswith(f"{_prefix()}:user:")
+
+
+def user_ids_of(channels: Iterable[str]) -> list[str]:
+    """The account ids of the personal channels among `channels`."""
+    prefix = f"{_prefix()}:user:"
+    return [channel[len(prefix) :] for channel in channels if channel.startswith(prefix)]
+
+
 def public_channel() -> str:
     return f"{_prefix()}:public"
 

@@ -25,6 +25,18 @@ def test_public_post_goes_to_author_followers_public_and_its_hashtags(alice: Use
     }
 
 
+def test_personal_channels_nobody_listens_to_are_left_out(alice: User, bob: User, carol: User) -> None:
+    account_services.follow(follower=bob, target=alice)
+    account_services.follow(follower=carol, target=alice)
+    post = post_services.create_post(author=alice, text="Morning #Coffee")
+    listened = {user_channel(carol.pk), public_channel()}
+    assert set(post_channels(post, listened=listened)) == {
+        user_channel(carol.pk),
+        public_channel(),
+        hashtag_channel("coffee"),  # shared channels are cheap: always published
+    }
+
+
 def test_followers_only_post_stays_in_home_streams(alice: User, bob: User) -> None:
     account_services.follow(follower=bob, target=alice)
     post = post_services.create_post(author=alice, text="Hi #coffee", visibility=Visibility.FOLLOWERS)
