@@ -10,6 +10,7 @@ viewer may not see is never passed in: callers get posts from the visibility sel
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from typing import Any
 
@@ -89,6 +90,8 @@ class EntitySerializer:
         self._bookmarked: set[uuid.UUID] = set()
         self._pinned: set[uuid.UUID] = set()
         self._history: dict[uuid.UUID, list[dict[str, str]]] = {}
+        # An account shows on a page once per post of theirs: serialized once per serializer.
+        self._accounts: dict[uuid.UUID, dict[str, Any]] = {}
 
     # Accounts -------------------------------------------------------------------------------------------
 
@@ -108,6 +111,8 @@ class EntitySerializer:
             self._pictures[media_file.attachment.owner_id][media_file.attachment.purpose] = media_file
 
     def account(self, account: User, *, source: bool = False) -> dict[str, Any]:
+        if not source and account.pk in self._accounts:
+            return dict(self._accounts[account.pk])
         self.prefetch_pictures([account])
         pictures = self._pictures.get(account.pk, {})
         avatar = pictures.get(MediaAttachment.Purpose.AVATAR)
@@ -151,26 +156,28 @@ class EntitySerializer:
             "roles": [],
             "fields": fields,
         }
-        if source:
-            data["source"] = {
-                "note": account.bio,
-                "fields": fields,
-                "privacy": "public",
-                "sensitive": False,
-                "language": account.language or "",
-                "follow_requests_count": account.received_follow_requests.count(),
-                "indexable": account.discoverable,
-                "discoverable": account.discoverable,
-                "hide_collections": False,
-                "attribution_domains": [],
-            }
-            data["role"] = {
-                "id": "0",
-                "name": account.get_role_display(),
-                "color": "",
-                "permissions": "0",
-                "highlighted": False,
-            }
+        if not source:
+            self._accounts[account.pk] = data
+            return dict(data)
+        data["source"] = {
+            "note": account.bio,
+            "fields": fields,
+            "privacy": "public",
+            "sensitive": False,
+            "language": account.language or "",
+            "follow_requests_count": account.received_follow_requests.count(),
+            "indexable": account.discoverable,
+            "discoverable": account.discoverable,
+            "hide_collections": False,
+            "attribution_domains": [],
+        }
+        data["role"] = {
+            "id": "0",
+            "name": account.get_role_display(),
+            "color": "",
+            "permissions": "0",
+            "highlighted": False,
+        }
         return data
 
     def relationship(self, account: User, relationship: Relationship | None = None) -> dict[str, Any]:
@@ -358,15 +365,7 @@ class EntitySerializer:
         """Text of `post` (or an earlier version of it) as safe HTML, linking only accounts it mentions."""
         mentioned = {user.username.lower(): user.username for user in post.mentions.all()}
         mentioned[post.author.username.lower()] = post.author.username
-
-        def mention_url(username: str) -> str | None:
-            stored = mentioned.get(username.lower())
-            return absolute(reverse("web:profile", kwargs={"username": stored})) if stored else None
-
-        def hashtag_url(tag: str) -> str:
-            return absolute(reverse("web:hashtag", kwargs={"tag": tag}))
-
-        return render_post_html(text, mention_url=mention_url, hashtag_url=hashtag_url)
+        return _rendered_text(text, tuple(sorted(mentioned.items())), base_url())
 
     def tag_link(self, name: str) -> dict[str, Any]:
         return {"name": name, "url": absolute(reverse("web:hashtag", kwargs={"tag": name}))}
@@ -418,6 +417,23 @@ MODERATION_NOTICES: dict[str, str] = {
     ModerationState.HELD: "Pending review: only you can see this post until a moderator has looked at it",
     ModerationState.REMOVED: "Removed by the moderators: only you can see this post",
 }
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_text(text: str, mentioned: tuple[tuple[str, str], ...], base: str) -> str:
+    """The HTML of a text whose mentions link these accounts (lower-case name -> name). Rendering is a pure
+    function of its arguments, so a post seen again (every timeline shows the newest posts) is not rendered
+    again; an edit changes the text, and so the key."""
+    accounts = dict(mentioned)
+
+    def mention_url(username: str) -> str | None:
+        stored = accounts.get(username.lower())
+        return f"{base}{reverse('web:profile', kwargs={'username': stored})}" if stored else None
+
+    def hashtag_url(tag: str) -> str:
+        return f"{base}{reverse('web:hashtag', kwargs={'tag': tag})}"
+
+    return render_post_html(text, mention_url=mention_url, hashtag_url=hashtag_url)
 
 
 def moderation_notice(post: Post) -> list[dict[str, Any]]:
