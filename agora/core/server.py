@@ -30,9 +30,18 @@ def run_gunicorn(*, bind: str, workers: int, threads: int) -> None:
 
     connections.close_all()
     # Under ASGI each request's synchronous code runs in a thread of its own, so a connection kept for reuse
-    # would stay open in a thread that is gone: connections close at the end of each request instead.
+    # would stay open in a thread that is gone: connections close at the end of each request instead, and
+    # on PostgreSQL they come from a pool per web process (psycopg_pool), so that a request does not pay for
+    # opening one. Pools are not fork-safe: the one this process may have opened (migrations) is closed, and
+    # each web process opens its own on its first request.
     for alias in connections:
+        connection = connections[alias]
+        if connection.vendor == "postgresql":
+            connection.close_pool()  # type: ignore[attr-defined]
         connections.settings[alias]["CONN_MAX_AGE"] = 0
+        if connection.vendor == "postgresql" and settings.AGORA_DB_POOL_SIZE > 0:
+            options = connections.settings[alias].setdefault("OPTIONS", {})
+            options["pool"] = {"min_size": 1, "max_size": settings.AGORA_DB_POOL_SIZE, "timeout": 20}
     AgoraServer(
         {
             "bind": bind,
