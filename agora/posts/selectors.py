@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agora.accounts.models import User
@@ -131,17 +132,35 @@ def get_visible_post(viewer: User | None, post_id: uuid.UUID | str) -> Post:
 
 
 def visible_ancestors(viewer: User | None, post: Post, limit: int = 40) -> list[Post]:
-    """The posts `post` replies to, oldest first, stopping at the first one the viewer may not see."""
+    """The posts `post` replies to, oldest first, stopping at the first one the viewer may not see.
+
+    A fixed number of queries however deep the thread: the chain of ids in one recursive query, then the
+    visibility rule and the cards for all of them at once.
+    """
+    if post.in_reply_to_id is None:
+        return []
+    table = connection.ops.quote_name(Post._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE chain(id, parent, depth) AS ("
+            f"SELECT id, in_reply_to_id, 1 FROM {table} WHERE id = %s "
+            f"UNION ALL SELECT p.id, p.in_reply_to_id, c.depth + 1 FROM {table} p "
+            f"JOIN chain c ON p.id = c.parent WHERE c.depth < %s"
+            f") SELECT id FROM chain ORDER BY depth",
+            [Post._meta.pk.get_db_prep_value(post.in_reply_to_id, connection), limit],
+        )
+        chain_ids = [uuid.UUID(str(row[0])) for row in cursor.fetchall()]
+    shown = {
+        parent.pk: parent
+        for parent in with_display_relations(
+            visible_posts_for(viewer, Post.objects.filter(pk__in=chain_ids)), viewer
+        )
+    }
     chain: list[Post] = []
-    current_id = post.in_reply_to_id
-    while current_id is not None and len(chain) < limit:
-        parent = with_display_relations(
-            visible_posts_for(viewer, Post.objects.filter(pk=current_id)), viewer
-        ).first()
-        if parent is None:
+    for parent_id in chain_ids:  # from the direct parent up
+        if parent_id not in shown:
             break
-        chain.append(parent)
-        current_id = parent.in_reply_to_id
+        chain.append(shown[parent_id])
     chain.reverse()
     return chain
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -264,6 +265,21 @@ def test_ancestors_stop_at_the_first_post_the_viewer_may_not_see(alice: User, bo
     assert visible_ancestors(carol, leaf) == [middle]
     FollowFactory(follower=carol, followee=alice)
     assert visible_ancestors(carol, leaf) == [root, hidden, middle]
+
+
+def test_ancestors_of_a_deep_thread_take_a_fixed_number_of_queries(
+    alice: User, bob: User, django_assert_max_num_queries: Any
+) -> None:
+    parent = PostFactory(author=alice)
+    chain = [parent]
+    for n in range(25):
+        parent = PostFactory(author=bob if n % 2 else alice, in_reply_to=parent)
+        chain.append(parent)
+    leaf = PostFactory(author=bob, in_reply_to=parent)
+    with django_assert_max_num_queries(12):
+        ancestors = visible_ancestors(bob, leaf)
+    assert ancestors == chain
+    assert visible_ancestors(bob, leaf, limit=3) == chain[-3:]
 
 
 def test_descendants_leave_out_branches_under_hidden_replies(alice: User, bob: User, carol: User) -> None:
