@@ -116,7 +116,8 @@ def descendants_of(pid: int) -> list[tuple[int, str]]:
 
 
 def size_label(posts: int) -> str:
-    return f"{posts // 1_000_000}m" if posts % 1_000_000 == 0 else f"{posts // 1000}k"
+    label = f"{posts // 1_000_000}m" if posts % 1_000_000 == 0 else f"{posts // 1000}k"
+    return label if USERS == 10_000 else f"{label}-{USERS // 1000}ku"
 
 
 def environment(config: str, posts: int, redis_url: str) -> dict[str, str]:
@@ -533,6 +534,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--config", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="Post counts, comma-separated.")
+    parser.add_argument("--users", type=int, default=10_000, help="Accounts in each community.")
     parser.add_argument("--accounts", type=int, default=40, help="Accounts sampled for in-process reads.")
     parser.add_argument("--http-seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=4, help="wrk connections.")
@@ -547,6 +549,8 @@ def main() -> None:
     for tool in ("wrk", "redis-server"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is needed (apt-get install {tool.replace('-server', '')})")
+    global USERS
+    USERS = args.users
     sizes = [int(value) for value in args.sizes.split(",")]
     configs = ["sqlite", "postgres"] if args.config == "both" else [args.config]
     if args.seed_only:
