@@ -42,5 +42,7 @@ def get_visible_notification(user: User, notification_id: uuid.UUID | str) -> No
     )
 
 
-def unread_count(user: User) -> int:
-    return _visible_notifications(user).filter(is_read=False).count()
+def unread_count(user: User, *, up_to: int = 100) -> int:
+    """Unread notifications, counted up to `up_to` (as Mastodon does): the visibility rule runs on every row
+    counted, so an account with tens of thousands unread must not cost that on each page view."""
+    return _visible_notifications(user).filter(is_read=False)[:up_to].count()

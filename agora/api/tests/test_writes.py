@@ -251,6 +251,8 @@ def test_notifications_filter_count_and_entity(
     ]
     assert client.get("/api/v1/notifications", {"exclude_types[]": ["follow"]}).json()[0]["type"] == "mention"
     assert client.get("/api/v1/notifications/unread_count").json() == {"count": 2}
+    assert client.get("/api/v1/notifications/unread_count?limit=1").json() == {"count": 1}
+    assert client.get("/api/v1/notifications/unread_count?limit=x").json() == {"count": 2}
     single = client.get(f"/api/v1/notifications/{everything[1]['id']}").json()
     assert single["account"]["username"] == "bob"
     assert api_as(bob).get(f"/api/v1/notifications/{everything[1]['id']}").status_code == 404

@@ -103,7 +103,12 @@ class UnreadCountView(ApiView):
 
     @json_schema
     def get(self, request: Request) -> Response:
-        return Response({"count": unread_count(self.account(request))})
+        # Mastodon: `limit` (default 100, at most 1000) caps the count.
+        try:
+            limit = int(request.query_params.get("limit", 100))
+        except ValueError:
+            limit = 100
+        return Response({"count": unread_count(self.account(request), up_to=max(1, min(limit, 1000)))})
 
 
 class GroupedNotificationsView(ApiView):

@@ -34,6 +34,7 @@ def test_notifications_are_listed_newest_first_with_unread_count(
         like(user=carol, post=post)
     assert shown(alice) == [(Kind.LIKE, "carol"), (Kind.LIKE, "bob")]
     assert unread_count(alice) == 2
+    assert unread_count(alice, up_to=1) == 1  # counted up to a cap, as Mastodon's unread_count
     mark_all_read(user=alice)
     assert unread_count(alice) == 0
     assert len(notifications_for(alice)) == 2
