@@ -1,5 +1,6 @@
-"""Every timeline test runs twice: home timelines read from the database, and read from Redis lists filled by
-fan-out (the same behaviour, the same assertions).
+"""Every timeline test runs for each way home timelines are read: from the database, from the database by
+walking the newest posts (SQLite's plan for accounts that follow much of the network), and from Redis lists
+filled by fan-out (the same behaviour, the same assertions).
 
 The Redis variant uses its own database (AGORA_TEST_REDIS_URL, default redis://127.0.0.1:6379/7) and flushes
 only that one. Without a reachable Redis it is skipped, unless AGORA_REQUIRE_TOOLS is set (CI).
@@ -13,8 +14,9 @@ from typing import Any
 
 import pytest
 import redis
+from django.db import connection
 
-from agora.timelines import feeds
+from agora.timelines import feeds, selectors
 
 TEST_REDIS_URL = os.environ.get("AGORA_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
@@ -32,10 +34,16 @@ def redis_for_tests() -> str:
     return TEST_REDIS_URL
 
 
-@pytest.fixture(params=["database", "redis"], autouse=True)
-def timeline_store(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
+@pytest.fixture(params=["database", "database-walk", "redis"], autouse=True)
+def timeline_store(
+    request: pytest.FixtureRequest, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     if request.param == "redis":
         settings.AGORA_TIMELINES_REDIS_URL = redis_for_tests()
+    if request.param == "database-walk":
+        if connection.vendor != "sqlite":
+            pytest.skip("the walk is SQLite's plan; PostgreSQL's planner chooses its own")
+        monkeypatch.setattr(selectors, "_walking_is_cheaper", lambda viewer: True)
     feeds.reset_failure()
     yield request.param
     feeds.reset_failure()
