@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from agora.posts.models import Post
@@ -26,6 +29,25 @@ from agora.search.query import words_of
 
 CONFIG_BY_LANGUAGE = {"de": "german", "en": "english"}
 REINDEX_BATCH = 2_000
+# PostgreSQL, newest matches first (see PostgresBackend.newest_matching_ids): index entries in the first
+# walked slice, the longest slice walked at once, how many slices at most before the GIN index reads the
+# rest, and what reading one match through the GIN index costs in entries walked (a random heap read
+# against one vector test).
+FIRST_WALK = 5_000
+MAX_WALK = 200_000
+MAX_WALKS = 8
+GIN_READ_COST = 25
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """What a query asks of a post's words: all `words` (stemmed; `prefix`, one of them, also as a prefix),
+    every phrase (its words in a row) and none of `excluded` (stemmed)."""
+
+    words: Sequence[str] = ()
+    prefix: str | None = None
+    phrases: Sequence[str] = ()
+    excluded: Sequence[str] = field(default_factory=tuple)
 
 
 def config_for(language: str) -> str:
@@ -59,6 +81,14 @@ class SearchBackend:
         """Posts containing every word (stemmed) and every phrase (its words in a row); `prefix`, one of
         `words`, may also match as a prefix."""
         raise NotImplementedError
+
+    def newest_matching_ids(
+        self, text: TextQuery, posts: QuerySet[Post] | None, *, below: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID] | None:
+        """The ids of the newest `limit` posts (newest first, below `below`) whose words match `text` and
+        that are in `posts` (None: any), or None when the engine has no faster way than the condition
+        `matching` gives (the caller then filters posts with it)."""
+        return None
 
 
 def _fts_string(word: str) -> str:
@@ -194,19 +224,125 @@ class PostgresBackend(SearchBackend):
             parts.append("(" + " || ".join(forms) + ")")
         return " && ".join(parts), params
 
-    def matching(self, words: Sequence[str], prefix: str | None, phrases: Sequence[str] = ()) -> Q:
-        # The query is built by the database's own parsers and stemmers first, then used as a constant: with
-        # a constant the planner can weigh it against the index statistics (a rare word: read the GIN
-        # index; a common one: walk the newest posts), which it cannot do for an expression.
-        tsquery, params = self._tsquery(words, prefix, phrases)
+    def _constant(self, text: TextQuery) -> str:
+        """The tsquery for `text`, built by the database's own parsers and stemmers and used as a constant:
+        with a constant the planner can weigh it against the index statistics, which it cannot do for an
+        expression."""
+        tsquery, params = self._tsquery(text.words, text.prefix, text.phrases)
+        for word in text.excluded:
+            excluded, excluded_params = self._tsquery([word], None)
+            tsquery = f"({tsquery}) && !!({excluded})"
+            params += excluded_params
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT ({tsquery})::text", params)
             (constant,) = cursor.fetchone()
+        return str(constant)
+
+    def matching(self, words: Sequence[str], prefix: str | None, phrases: Sequence[str] = ()) -> Q:
+        constant = self._constant(TextQuery(words=words, prefix=prefix, phrases=phrases))
         return Q(
             pk__in=RawSQL(
                 "SELECT post_id FROM search_postsearchdocument WHERE vector @@ %s::tsquery", [constant]
             )
         )
+
+    def newest_matching_ids(
+        self, text: TextQuery, posts: QuerySet[Post] | None, *, below: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID] | None:
+        """The newest matches, found by whichever way is cheap for this query, decided by measuring.
+
+        The planner cannot know how many posts match several words, a phrase or a word with exclusions (it
+        multiplies guesses), and with a LIMIT a wrong guess is costly: it walks the newest index entries
+        testing each vector until `limit` match, through the whole index when almost none do (words that
+        never meet, such as a German and an English one: half a second at 1M posts), or it reads every
+        match from the GIN index and sorts them when thousands match. So this walks a slice of the newest
+        entries first (a bounded cost: the walk cannot use the GIN index), measures how densely they match,
+        and then either walks a slice just long enough to find the rest, or, when matches are rare, reads the
+        rest from the GIN index, which then returns few rows.
+        """
+        posts_sql, posts_params = "", []
+        if posts is not None:
+            try:
+                sql, params = posts.order_by().values("id").query.sql_with_params()
+            except EmptyResultSet:
+                return []
+            posts_sql, posts_params = sql, list(params)
+        constant = self._constant(text)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_postsearchdocument'::regclass")
+            (documents,) = cursor.fetchone()
+        found: list[uuid.UUID] = []
+        upper = below
+        walked = 0
+        slice_size = FIRST_WALK
+        for _slice in range(MAX_WALKS):
+            matches, lower = self._walk(
+                constant, posts_sql, posts_params, upper, slice_size, limit - len(found)
+            )
+            found += matches
+            if len(found) >= limit or lower is None:
+                return found
+            upper = lower
+            walked += slice_size
+            # The density of the slice just walked, not of all walked so far: words bunched in the newest
+            # posts (a topic of the day) must not keep the walk going through older ones without them.
+            density = len(matches) / slice_size
+            needed = limit - len(found)
+            left = max(float(documents or 0) - walked, 0.0)
+            # Walking on costs one step per entry until `needed` more match; the GIN index one random read
+            # per match in the rest of the index.
+            if density == 0 or needed / density > GIN_READ_COST * density * left:
+                break
+            slice_size = min(max(int(needed / density * 1.5), FIRST_WALK), MAX_WALK)
+        in_posts = f" AND post_id IN ({posts_sql})" if posts_sql else ""
+        with connection.cursor() as cursor:
+            # Materialised, the matches are found without the LIMIT, so the planner reads the GIN index.
+            cursor.execute(
+                "WITH matches AS MATERIALIZED (SELECT post_id FROM search_postsearchdocument WHERE "
+                "vector @@ %s::tsquery"
+                + (" AND post_id < %s" if upper else "")
+                + in_posts
+                + ") SELECT post_id FROM matches ORDER BY post_id DESC LIMIT %s",
+                [constant, *([upper] if upper else []), *posts_params, limit - len(found)],
+            )
+            return found + [row[0] for row in cursor.fetchall()]
+
+    @staticmethod
+    def _walk(
+        constant: str,
+        posts_sql: str,
+        posts_params: list[Any],
+        upper: uuid.UUID | None,
+        size: int,
+        limit: int,
+    ) -> tuple[list[uuid.UUID], uuid.UUID | None]:
+        """Up to `limit` matches among the `size` newest index entries below `upper`, and the last entry of
+        that slice (None when the slice reached the oldest entry), in one pass that stops at the
+        `limit`th match. Testing each vector (coalesce() hides the column from the GIN index) bounds the cost
+        by the slice, whatever the planner would guess about the query."""
+        # OFFSET 0 keeps the test a per-row probe of the posts' primary key, made only for entries whose
+        # words match; without it the planner may build a hash of every post that meets the conditions.
+        in_posts = (
+            f" AND EXISTS (SELECT 1 FROM ({posts_sql}) AS wanted WHERE wanted.id = slice.post_id OFFSET 0)"
+            if posts_sql
+            else ""
+        )
+        sql = (
+            "SELECT post_id, matched, position FROM (SELECT post_id, matched, "
+            "row_number() OVER (ORDER BY post_id DESC) AS position FROM (SELECT post_id, "
+            "(coalesce(vector, ''::tsvector) @@ %s::tsquery" + in_posts + ") AS matched FROM "
+            "(SELECT post_id, vector FROM search_postsearchdocument"
+            + (" WHERE post_id < %s" if upper else "")
+            + " ORDER BY post_id DESC LIMIT %s) AS slice) AS tested) AS walked "
+            "WHERE matched OR position = %s ORDER BY post_id DESC LIMIT %s"
+        )
+        params = [constant, *posts_params, *([upper] if upper else []), size, size, limit + 1]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        matches = [post_id for post_id, matched, _position in rows if matched][:limit]
+        lower = next((post_id for post_id, _matched, position in rows if position == size), None)
+        return matches, lower
 
 
 def get_backend() -> SearchBackend:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
@@ -54,23 +55,31 @@ def text_scores(
         return {}
     wanted = {word: _forms(word) for word in unique}
     tokens = {post_id: words_of(text) for post_id, text in texts.items()}
+    # Posts share most of their words: weigh each distinct token once.
+    weights: dict[str, list[float]] = {}
     frequencies: dict[uuid.UUID, dict[str, float]] = {}
     document_frequency = dict.fromkeys(unique, 0)
     for post_id, post_tokens in tokens.items():
-        counts = dict.fromkeys(unique, 0.0)
-        for token in post_tokens:
-            for word in unique:
-                counts[word] += _match_weight(token, wanted[word], word, word == prefix)
-        frequencies[post_id] = counts
-        for word in unique:
-            document_frequency[word] += counts[word] > 0
+        counts = [0.0] * len(unique)
+        for token, times in Counter(post_tokens).items():
+            token_weights = weights.get(token)
+            if token_weights is None:
+                token_weights = weights[token] = [
+                    _match_weight(token, wanted[word], word, word == prefix) for word in unique
+                ]
+            for index, weight in enumerate(token_weights):
+                if weight:
+                    counts[index] += weight * times
+        frequencies[post_id] = dict(zip(unique, counts, strict=True))
+        for word, count in zip(unique, counts, strict=True):
+            document_frequency[word] += count > 0
     total = len(texts)
     average_length = sum(len(t) for t in tokens.values()) / total or 1.0
     scores: dict[uuid.UUID, float] = {}
-    for post_id, counts in frequencies.items():
+    for post_id, post_counts in frequencies.items():
         length_norm = 1 - B + B * len(tokens[post_id]) / average_length
         score = 0.0
-        for word, frequency in counts.items():
+        for word, frequency in post_counts.items():
             if frequency:
                 idf = math.log(
                     1 + (total - document_frequency[word] + 0.5) / (document_frequency[word] + 0.5)

@@ -16,6 +16,7 @@ Moderators use `moderator_search_posts`, which covers everything, instead.
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +25,20 @@ from typing import Any
 from django.conf import settings
 from django.core.signing import BadSignature, Signer
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +53,7 @@ from agora.accounts.selectors import (
 from agora.core.exceptions import NotAllowed
 from agora.posts.models import Hashtag, Like, Mention, ModerationState, Post, PostHashtag, Visibility
 from agora.posts.selectors import visible_posts_for, with_display_relations, without_muted
-from agora.search.backends import get_backend
+from agora.search.backends import TextQuery, get_backend
 from agora.search.models import FollowedHashtag, Link, PostLink, TrendReview, TrendSettings
 from agora.search.query import ParsedQuery, parse_query, words_of
 from agora.search.ranking import text_scores
@@ -47,10 +61,11 @@ from agora.search.ranking import text_scores
 # Twenty pages of twenty: enough to find something, too little to walk the archive with one query.
 MAX_RESULTS = 400
 MAX_ACCOUNT_RESULTS = 100
-# Matching ids are read in windows of this size, at most this many windows per page (see
-# _findable_newest_first): relevance ranks what the first windows yield.
+# A page reads at most SEARCH_WINDOW * SEARCH_WINDOWS matching ids, in windows growing from FIRST_WINDOW (see
+# _findable_newest_first): relevance ranks what the windows yield.
 SEARCH_WINDOW = 500
 SEARCH_WINDOWS = 4
+FIRST_WINDOW = 50
 # Relevance fades with age: a post this many hours old counts half as much as a new one with the same words.
 RECENCY_HALF_LIFE_HOURS = 72.0
 
@@ -120,10 +135,27 @@ def query_condition(parsed: ParsedQuery) -> Q:
     condition = Q()
     if parsed.text_words:
         condition &= backend.matching(parsed.words, parsed.prefix, parsed.phrases)
+    for word in parsed.excluded_words:
+        condition &= ~backend.matching([word], None)
+    return condition & _other_conditions(parsed)
+
+
+def _text_query(parsed: ParsedQuery) -> TextQuery:
+    return TextQuery(
+        words=parsed.words, prefix=parsed.prefix, phrases=parsed.phrases, excluded=parsed.excluded_words
+    )
+
+
+def _other_conditions(parsed: ParsedQuery, *, skip_hashtag: str | None = None) -> Q:
+    """What the query asks of a post besides the words the index matches (and excludes), and besides the
+    hashtag `skip_hashtag` when the caller reads that tag's posts itself."""
+    condition = Q()
     for phrase in parsed.phrases:
         # The engines match the phrase's words in a row; the text must also hold it as written.
         condition &= _phrase(phrase)
     for tag in parsed.hashtags:
+        if tag == skip_hashtag:
+            continue
         # An IN over the tag's links walks the hashtag index instead of testing every post.
         condition &= Q(pk__in=PostHashtag.objects.filter(hashtag__name=tag).values("post_id"))
     for tag in parsed.excluded_hashtags:
@@ -143,8 +175,6 @@ def query_condition(parsed: ParsedQuery) -> Q:
     if parsed.after is not None:
         day_after = parsed.after + timedelta(days=1)
         condition &= Q(created_at__gte=datetime(*day_after.timetuple()[:3], tzinfo=UTC))
-    for word in parsed.excluded_words:
-        condition &= ~backend.matching([word], None)
     for phrase in parsed.excluded_phrases:
         condition &= ~_phrase(phrase)
     return condition
@@ -190,28 +220,80 @@ def searchable_posts(viewer: User | None, query: str | ParsedQuery) -> QuerySet[
     return _findable(_require_viewer(viewer), _matching_posts(_parse(query)))
 
 
+def _matching_window(parsed: ParsedQuery, below: uuid.UUID | None, size: int) -> list[uuid.UUID]:
+    """The ids of the newest `size` posts matching the query below `below`, newest first.
+
+    The cheapest way in depends on the query: words are found by the engine its own way (on PostgreSQL,
+    see `PostgresBackend.newest_matching_ids`), given the query's other conditions as a set of posts; a
+    hashtag by walking that tag's newest links; anything else by filtering posts with the whole condition.
+    """
+    if parsed.is_empty:
+        return []
+    if parsed.text_words:
+        others = _other_conditions(parsed)
+        posts = Post.objects.filter(others) if others else None
+        found = get_backend().newest_matching_ids(_text_query(parsed), posts, below=below, limit=size)
+        if found is not None:
+            return found
+    elif parsed.hashtags:
+        # The tag's id as a constant lets the planner walk the tag's links by post id (hashtag_recent_posts)
+        # instead of walking all posts and looking each one up.
+        tag_id = Hashtag.objects.filter(name=parsed.hashtags[0]).values_list("id", flat=True).first()
+        if tag_id is None:
+            return []
+        links = PostHashtag.objects.filter(hashtag_id=tag_id)
+        if below is not None:
+            links = links.filter(post_id__lt=below)
+        others = _other_conditions(parsed, skip_hashtag=parsed.hashtags[0])
+        if others:
+            links = links.filter(post__in=Post.objects.filter(others).values("id"))
+        return list(links.order_by("-post_id").values_list("post_id", flat=True)[:size])
+    matching = _matching_posts(parsed)
+    if below is not None:
+        matching = matching.filter(id__lt=below)
+    return list(matching.order_by("-id").values_list("id", flat=True)[:size])
+
+
+def _one_of(ids: list[uuid.UUID]) -> Q:
+    """Posts with these ids. On PostgreSQL as one array parameter: a thousand placeholders cost more to
+    build, send and parse than the query takes to run."""
+    if connection.vendor == "postgresql":
+        return Q(RawSQL('"posts_post"."id" = ANY(%s::uuid[])', (ids,), output_field=BooleanField()))
+    return Q(pk__in=ids)
+
+
 def _findable_newest_first(
-    viewer: User, matching: QuerySet[Post], *, below: uuid.UUID | None, want: int, fields: tuple[str, ...]
+    viewer: User, parsed: ParsedQuery, *, below: uuid.UUID | None, want: int, fields: tuple[str, ...]
 ) -> tuple[list[tuple[Any, ...]], uuid.UUID | None]:
     """Up to `want` rows (`fields`) of matching posts the viewer may find, newest first, below `below`.
 
     Read like the timelines: a cheap query takes a window of matching ids from the index, the full rules run
     on that window only. So the cost is bounded however many posts match and however the planner would
-    weigh the rules against the text match. Returns the rows and, when the windows ran out before `want`
-    rows were found, the id to continue below (None when nothing more matches).
+    weigh the rules against the text match. The first window holds a few more matches than `want` (most
+    matches are findable), each further one as many as the share found so far suggests, up to
+    SEARCH_WINDOW * SEARCH_WINDOWS matches in all. Returns the rows and, when the windows ran out before
+    `want` rows were found, the id to continue below (None when nothing more matches).
     """
     rows: list[tuple[Any, ...]] = []
     cursor = below
-    for _window_number in range(SEARCH_WINDOWS):
-        window_query = matching if cursor is None else matching.filter(id__lt=cursor)
-        window = list(window_query.order_by("-id").values_list("id", flat=True)[:SEARCH_WINDOW])
-        if not window:
+    # Reposts have no index entries, but the engines' own ways need not know that.
+    findable = _findable(viewer, Post.objects.filter(repost_of__isnull=True))
+    budget = SEARCH_WINDOW * SEARCH_WINDOWS
+    size = min(max(want * 5 // 4, FIRST_WINDOW), budget)
+    while budget > 0:
+        ids = _matching_window(parsed, cursor, size)
+        if not ids:
             return rows, None
-        found = _findable(viewer, Post.objects.filter(pk__in=window)).order_by("-id")
-        rows += list(found.values_list(*fields)[: want - len(rows)])
-        if len(rows) >= want or len(window) < SEARCH_WINDOW:
+        found = list(findable.filter(_one_of(ids)).order_by("-id").values_list(*fields)[: want - len(rows)])
+        rows += found
+        if len(rows) >= want or len(ids) < size:
             return rows, None
-        cursor = window[-1]
+        cursor = ids[-1]
+        budget -= size
+        # The next window: enough matches for the rows still wanted, at the share of this window's matches
+        # the viewer could find (and a little more).
+        share = max(len(found) / len(ids), 0.05)
+        size = min(max(math.ceil((want - len(rows)) / share * 1.2), FIRST_WINDOW), budget)
     return rows, cursor
 
 
@@ -250,15 +332,12 @@ def search_posts(
     limit = min(limit or settings.AGORA_PAGE_SIZE, 40)
     searcher = _require_viewer(viewer)
     parsed = _parse(query)
-    matching = _matching_posts(parsed)
     shown, last_id = _decode_cursor(cursor)
     if shown >= MAX_RESULTS:
         return SearchPage(items=[], next_cursor=None)
     take = min(limit, MAX_RESULTS - shown)
     if order == ORDER_NEWEST:
-        rows, resume = _findable_newest_first(
-            searcher, matching, below=last_id, want=take + 1, fields=("id",)
-        )
+        rows, resume = _findable_newest_first(searcher, parsed, below=last_id, want=take + 1, fields=("id",))
         page_ids = [row[0] for row in rows[:take]]
         next_id = page_ids[-1] if len(rows) > take else resume
         has_more = next_id is not None and shown + take < MAX_RESULTS
@@ -266,7 +345,7 @@ def search_posts(
     else:
         rows, _resume = _findable_newest_first(
             searcher,
-            matching,
+            parsed,
             below=None,
             want=MAX_RESULTS,
             fields=("id", "created_at", "spoiler_text", "text"),
