@@ -228,15 +228,24 @@ class PostgresBackend(SearchBackend):
         """The tsquery for `text`, built by the database's own parsers and stemmers and used as a constant:
         with a constant the planner can weigh it against the index statistics, which it cannot do for an
         expression."""
+        return self._constant_and_size(text)[0]
+
+    def _constant_and_size(self, text: TextQuery) -> tuple[str, float]:
+        """The constant tsquery (see `_constant`) and the planner's estimate of the indexed posts, in one
+        round trip."""
         tsquery, params = self._tsquery(text.words, text.prefix, text.phrases)
         for word in text.excluded:
             excluded, excluded_params = self._tsquery([word], None)
             tsquery = f"({tsquery}) && !!({excluded})"
             params += excluded_params
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT ({tsquery})::text", params)
-            (constant,) = cursor.fetchone()
-        return str(constant)
+            cursor.execute(
+                f"SELECT ({tsquery})::text, (SELECT reltuples FROM pg_class "
+                "WHERE oid = 'search_postsearchdocument'::regclass)",
+                params,
+            )
+            constant, documents = cursor.fetchone()
+        return str(constant), float(documents or 0)
 
     def matching(self, words: Sequence[str], prefix: str | None, phrases: Sequence[str] = ()) -> Q:
         constant = self._constant(TextQuery(words=words, prefix=prefix, phrases=phrases))
@@ -267,10 +276,7 @@ class PostgresBackend(SearchBackend):
             except EmptyResultSet:
                 return []
             posts_sql, posts_params = sql, list(params)
-        constant = self._constant(text)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_postsearchdocument'::regclass")
-            (documents,) = cursor.fetchone()
+        constant, documents = self._constant_and_size(text)
         found: list[uuid.UUID] = []
         upper = below
         walked = 0
