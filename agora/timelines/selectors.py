@@ -25,11 +25,11 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet, Sum, UUIDField
+from django.db.models import CharField, Count, Exists, F, Func, Max, OuterRef, Q, QuerySet, Sum, UUIDField
 from django.db.models.functions import Cast
 
 from agora.accounts.models import Follow, User
-from agora.accounts.selectors import followed_user_ids, is_anonymous
+from agora.accounts.selectors import followed_user_ids, is_anonymous, muted_user_ids
 from agora.core.pagination import Page
 from agora.moderation.selectors import without_muted_words
 from agora.posts.models import Hashtag, ModerationState, Post, PostHashtag, Visibility
@@ -115,12 +115,26 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
     not_fanned_out = (Q(moderation_state__in=UNPUBLISHED) & ~Q(author_id=viewer.pk)) | (
         Q(repost_of__moderation_state__in=UNPUBLISHED) & ~Q(repost_of__author_id=viewer.pk)
     )
+    # A post reposted by several followed accounts shows once, at its newest share the viewer gets (their own
+    # repost also stands in for the original). Decided per post, not per page, so paging never shows it twice.
+    by_account = Q(author_id__in=followed) | Q(author_id=viewer.pk)
+
+    def newer_shares_of(original: OuterRef) -> QuerySet[Post]:
+        return (
+            Post.objects.filter(repost_of_id=original, id__gt=OuterRef("id"))
+            .filter(by_account & ~repeated)
+            .exclude(moderation_state__in=UNPUBLISHED)
+            .exclude(author_id__in=muted_user_ids(viewer))
+        )
+
+    superseded = (Q(repost_of__isnull=False) & Exists(newer_shares_of(OuterRef("repost_of_id")))) | (
+        Q(repost_of__isnull=True) & Exists(newer_shares_of(OuterRef("id")))
+    )
     # Followed hashtags bring in public, published posts of anyone (as their hashtag page shows them).
     tagged = PostHashtag.objects.filter(hashtag_id__in=followed_hashtag_ids(viewer)).values("post_id")
     public_and_published = Q(visibility=Visibility.PUBLIC, moderation_state=ModerationState.PUBLISHED)
     by_hashtag = Q(pk__in=tagged) & public_and_published
-    by_account = Q(author_id__in=followed) | Q(author_id=viewer.pk)
-    shown = relevant_replies & ~repeated & ~not_fanned_out
+    shown = relevant_replies & ~repeated & ~not_fanned_out & ~superseded
     if feeds.enabled():
         try:
             page = _windowed_page(
@@ -132,7 +146,7 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
                 before=before,
                 limit=limit,
             )
-            return _without_repeated_originals(page)
+            return page
         except redis.RedisError as error:
             feeds.note_failure(error)
     page = _windowed_page(
@@ -143,7 +157,7 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
         before=before,
         limit=limit,
     )
-    return _without_repeated_originals(page)
+    return page
 
 
 def _home_candidates(viewer: User, *, by_hashtag: Q) -> QuerySet[Post]:
@@ -255,18 +269,6 @@ def rebuild_home_timeline(viewer: User, *, graph: str, by_account: Q) -> None:
     # A post committed while the query above ran was fanned out before the list existed, so it was skipped;
     # now that the list exists, read the newest ones once more.
     feeds.fill(viewer.pk, list(candidates[:WINDOW]))
-
-
-def _without_repeated_originals(page: Page[Post]) -> Page[Post]:
-    """Several followed accounts reposting one post show it once on a page, at its newest repost."""
-    seen: set[uuid.UUID] = set()
-    items = []
-    for post in page.items:
-        original_id = post.repost_of_id or post.pk
-        if original_id not in seen:
-            seen.add(original_id)
-            items.append(post)
-    return Page(items=items, next_cursor=page.next_cursor)
 
 
 def public_timeline(

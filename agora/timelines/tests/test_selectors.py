@@ -395,6 +395,35 @@ def test_home_shows_a_followed_authors_post_once_however_many_followed_accounts_
     assert [post.pk for post in items if post.repost_of_id == strangers_post.pk] == [newest_repost.pk]
 
 
+def test_home_shows_a_reposted_post_once_across_pages_at_its_newest_repost_the_viewer_gets(
+    viewer: User, friend: User
+) -> None:
+    reposter_one, reposter_two, stranger = UserFactory(), UserFactory(), UserFactory()
+    for account in (reposter_one, reposter_two):
+        FollowFactory(follower=viewer, followee=account)
+    strangers_post = PostFactory(author=stranger, text="original by a stranger")
+    older_repost = RepostFactory(author=reposter_one, repost_of=strangers_post)
+    in_between = [PostFactory(author=friend, text=f"post {n}") for n in range(3)]
+    newest_repost = RepostFactory(author=reposter_two, repost_of=strangers_post)
+
+    def every_page(limit: int) -> list[Any]:
+        seen: list[Any] = []
+        cursor = None
+        while True:
+            page = home_timeline(viewer, before=cursor, limit=limit)
+            seen += ids(page)
+            if page.next_cursor is None:
+                return seen
+            cursor = page.next_cursor
+
+    expected = [newest_repost.pk, *[post.pk for post in reversed(in_between)]]
+    assert every_page(limit=1) == every_page(limit=20) == expected
+
+    # When the newest reposter is muted, the older repost is the one the viewer gets.
+    MuteFactory(muter=viewer, muted=reposter_two)
+    assert every_page(limit=1) == [post.pk for post in reversed(in_between)] + [older_repost.pk]
+
+
 def test_home_pages_through_long_stretches_of_posts_the_viewer_may_not_see(
     viewer: User, friend: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
