@@ -25,8 +25,8 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Count, Exists, F, Func, Max, OuterRef, Q, QuerySet, Sum, UUIDField
-from django.db.models.functions import Cast
+from django.db.models import CharField, Count, F, Func, Max, Q, QuerySet, Sum, UUIDField
+from django.db.models.functions import Cast, Coalesce
 
 from agora.accounts.models import Follow, User
 from agora.accounts.selectors import followed_user_ids, is_anonymous, muted_user_ids
@@ -64,8 +64,11 @@ def _windowed_page(
     hide_muted: bool,
     before: uuid.UUID | None,
     limit: int | None,
+    superseded: Callable[[list[uuid.UUID]], set[uuid.UUID]] | None = None,
 ) -> Page[Post]:
     """One page of `candidates` that pass `shown` and the visibility rule, newest first.
+
+    `superseded`, given a window of candidate ids, names those to leave out.
 
     When a long stretch of candidates is hidden from the viewer, the page stops after MAX_WINDOWS windows with
     what it found and a cursor to go on from.
@@ -82,6 +85,8 @@ def _windowed_page(
         if hide_muted:
             posts = without_muted(viewer, posts)
             posts = without_muted_words(viewer, posts)  # the viewer's muted words (agora/moderation)
+        if superseded is not None and (hidden := superseded(window)):
+            posts = posts.exclude(pk__in=hidden)
         items += with_display_relations(posts, viewer).order_by("-id")[: limit + 1 - len(items)]
         if len(items) > limit:
             return Page(items=items[:limit], next_cursor=items[limit - 1].pk)
@@ -115,26 +120,35 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
     not_fanned_out = (Q(moderation_state__in=UNPUBLISHED) & ~Q(author_id=viewer.pk)) | (
         Q(repost_of__moderation_state__in=UNPUBLISHED) & ~Q(repost_of__author_id=viewer.pk)
     )
-    # A post reposted by several followed accounts shows once, at its newest share the viewer gets (their own
-    # repost also stands in for the original). Decided per post, not per page, so paging never shows it twice.
     by_account = Q(author_id__in=followed) | Q(author_id=viewer.pk)
 
-    def newer_shares_of(original: OuterRef) -> QuerySet[Post]:
-        return (
-            Post.objects.filter(repost_of_id=original, id__gt=OuterRef("id"))
+    def superseded(window: list[uuid.UUID]) -> set[uuid.UUID]:
+        """A post reposted by several followed accounts shows once, at its newest share the viewer gets (their
+        own repost also stands in for the original). Decided per post, not per page, so paging never shows
+        it twice. Read for the window alone: as a subquery of the rule it upsets PostgreSQL's plan."""
+        originals = Post.objects.filter(pk__in=window).values(original=Coalesce("repost_of_id", "id"))
+        shares = (
+            Post.objects.filter(repost_of_id__in=originals, author__is_active=True)
             .filter(by_account & ~repeated)
             .exclude(moderation_state__in=UNPUBLISHED)
             .exclude(author_id__in=muted_user_ids(viewer))
+            .values_list("repost_of_id", "id")
         )
+        newest: dict[uuid.UUID, uuid.UUID] = {}
+        older: set[uuid.UUID] = set()
+        for original, share in shares:
+            known = newest.get(original)
+            if known is not None:
+                older.add(min(known, share))
+            newest[original] = max(share, known or share)
+        # The older shares, and originals (in this window) that a newer share stands in for.
+        return (older | {original for original, share in newest.items() if share > original}) & set(window)
 
-    superseded = (Q(repost_of__isnull=False) & Exists(newer_shares_of(OuterRef("repost_of_id")))) | (
-        Q(repost_of__isnull=True) & Exists(newer_shares_of(OuterRef("id")))
-    )
     # Followed hashtags bring in public, published posts of anyone (as their hashtag page shows them).
     tagged = PostHashtag.objects.filter(hashtag_id__in=followed_hashtag_ids(viewer)).values("post_id")
     public_and_published = Q(visibility=Visibility.PUBLIC, moderation_state=ModerationState.PUBLISHED)
     by_hashtag = Q(pk__in=tagged) & public_and_published
-    shown = relevant_replies & ~repeated & ~not_fanned_out & ~superseded
+    shown = relevant_replies & ~repeated & ~not_fanned_out
     if feeds.enabled():
         try:
             page = _windowed_page(
@@ -145,6 +159,7 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
                 hide_muted=True,
                 before=before,
                 limit=limit,
+                superseded=superseded,
             )
             return page
         except redis.RedisError as error:
@@ -156,6 +171,7 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
         hide_muted=True,
         before=before,
         limit=limit,
+        superseded=superseded,
     )
     return page
 
