@@ -376,15 +376,21 @@ def test_query_count_does_not_grow_with_page_length(viewer: User, friend: User) 
     assert len(set(counts)) == 1
 
 
-def test_home_shows_a_followed_authors_post_once_however_many_followed_accounts_repost_it(
-    viewer: User, friend: User
-) -> None:
-    reposter_one, reposter_two, stranger = UserFactory(), UserFactory(), UserFactory()
-    for account in (reposter_one, reposter_two):
+@pytest.fixture
+def followed_reposters(viewer: User) -> tuple[User, User]:
+    reposters = (UserFactory(), UserFactory())
+    for account in reposters:
         FollowFactory(follower=viewer, followee=account)
+    return reposters
+
+
+def test_home_shows_a_followed_authors_post_once_however_many_followed_accounts_repost_it(
+    viewer: User, friend: User, followed_reposters: tuple[User, User]
+) -> None:
+    reposter_one, reposter_two = followed_reposters
     followed_original = PostFactory(author=friend, text="original by a friend")
     RepostFactory(author=reposter_one, repost_of=followed_original)
-    strangers_post = PostFactory(author=stranger, text="original by a stranger")
+    strangers_post = PostFactory(author=UserFactory(), text="original by a stranger")
     RepostFactory(author=reposter_one, repost_of=strangers_post)
     newest_repost = RepostFactory(author=reposter_two, repost_of=strangers_post)
 
@@ -397,25 +403,16 @@ def test_home_shows_a_followed_authors_post_once_however_many_followed_accounts_
 
 
 def test_home_shows_a_reposted_post_once_across_pages_at_its_newest_repost_the_viewer_gets(
-    viewer: User, friend: User
+    viewer: User, friend: User, followed_reposters: tuple[User, User]
 ) -> None:
-    reposter_one, reposter_two, stranger = UserFactory(), UserFactory(), UserFactory()
-    for account in (reposter_one, reposter_two):
-        FollowFactory(follower=viewer, followee=account)
-    strangers_post = PostFactory(author=stranger, text="original by a stranger")
+    reposter_one, reposter_two = followed_reposters
+    strangers_post = PostFactory(author=UserFactory(), text="original by a stranger")
     older_repost = RepostFactory(author=reposter_one, repost_of=strangers_post)
     in_between = [PostFactory(author=friend, text=f"post {n}") for n in range(3)]
     newest_repost = RepostFactory(author=reposter_two, repost_of=strangers_post)
 
     def every_page(limit: int) -> list[Any]:
-        seen: list[Any] = []
-        cursor = None
-        while True:
-            page = home_timeline(viewer, before=cursor, limit=limit)
-            seen += ids(page)
-            if page.next_cursor is None:
-                return seen
-            cursor = page.next_cursor
+        return ids(walk(lambda **kw: home_timeline(viewer, **kw), limit))
 
     expected = [newest_repost.pk, *[post.pk for post in reversed(in_between)]]
     assert every_page(limit=1) == every_page(limit=20) == expected
