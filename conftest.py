@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
@@ -62,12 +63,17 @@ def rate_limits_off(settings: Any) -> None:
 
 
 @pytest.fixture
-def rate_limits(settings: Any) -> Any:
+def rate_limits(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Rate limits on, with this test's own counters (earlier tests and runs, e.g. in Redis, do not count)."""
     import secrets
 
     settings.AGORA_RATELIMITS_ENABLED = True
     settings.AGORA_RATELIMIT_PREFIX = f"test-{secrets.token_hex(8)}"
+    # Counters are fixed windows: a test that ran across a window's end would see its counts start over. The
+    # limiter's clock starts just after a day's boundary (every window divides a day) and runs on from there.
+    started = time.time()
+    pinned = (int(started) // 86400 + 1) * 86400 + 1
+    monkeypatch.setattr("agora.core.ratelimit._clock", lambda: pinned + (time.time() - started))
     return settings
 
 

@@ -108,7 +108,7 @@ class Outcome:
         return max(0, self.policy.budget - self.count)
 
     def retry_after(self) -> int:
-        return max(1, self.reset_at - int(time.time()))
+        return max(1, self.reset_at - int(_clock()))
 
 
 class RateLimited(Exception):
@@ -159,9 +159,14 @@ def ip_key(address: str) -> str:
     return str(parsed)
 
 
+def _clock() -> float:
+    """Seconds since the epoch, for the windows (tests pin it, so that no window ends during a test)."""
+    return time.time()
+
+
 def _hit(policy: Policy, identity: str) -> Outcome:
     cache = caches["ratelimit"]
-    now = int(time.time())
+    now = int(_clock())
     window_start = now - now % policy.window
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
     cache_key = f"rl:{settings.AGORA_RATELIMIT_PREFIX}:{policy.scope}:{policy.key}:{digest}:{window_start}"

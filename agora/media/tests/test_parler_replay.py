@@ -236,7 +236,6 @@ def test_anonymous_client_walking_public_pages_is_throttled_within_a_minute_and_
     post_services.delete_post(actor=bob, post=doomed)
 
     client = Client(REMOTE_ADDR="203.0.113.9")
-    started = time.monotonic()
     url: str | None = reverse("web:public")
     throttled = None
     for request_number in range(1, 2001):
@@ -255,8 +254,9 @@ def test_anonymous_client_walking_public_pages_is_throttled_within_a_minute_and_
             url = body[start : body.index('"', start)].replace("&amp;", "&")
     assert throttled is not None, "never throttled"
     count, response = throttled
+    # At most 301 requests, whatever this machine's speed: any scraper faster than 5 pages a second (Parler's
+    # took thousands) is stopped within its first minute.
     assert count <= 301
-    assert time.monotonic() - started < 60
     assert int(response["Retry-After"]) > 0
     assert response["X-RateLimit-Remaining"] == "0"
     # Another address is not affected, and a spoofed X-Forwarded-For does not get the first one out.
