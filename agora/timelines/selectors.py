@@ -19,6 +19,7 @@ import functools
 import logging
 import operator
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 
 import redis
@@ -134,15 +135,15 @@ def home_timeline(viewer: User, *, before: uuid.UUID | None = None, limit: int |
             .exclude(author_id__in=muted_user_ids(viewer))
             .values_list("repost_of_id", "id")
         )
-        newest: dict[uuid.UUID, uuid.UUID] = {}
-        older: set[uuid.UUID] = set()
+        shares_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
         for original, share in shares:
-            known = newest.get(original)
-            if known is not None:
-                older.add(min(known, share))
-            newest[original] = max(share, known or share)
-        # The older shares, and originals (in this window) that a newer share stands in for.
-        return (older | {original for original, share in newest.items() if share > original}) & set(window)
+            shares_of[original].append(share)
+        hidden: set[uuid.UUID] = set()
+        for original, ids in shares_of.items():
+            newest = max(ids)
+            # The original and every older share give way to the newest share.
+            hidden |= {original, *ids} - {newest}
+        return hidden & set(window)
 
     # Followed hashtags bring in public, published posts of anyone (as their hashtag page shows them).
     tagged = PostHashtag.objects.filter(hashtag_id__in=followed_hashtag_ids(viewer)).values("post_id")
