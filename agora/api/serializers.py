@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from agora.accounts.models import User
 from agora.accounts.selectors import Relationship, is_anonymous, relationship_between
@@ -56,6 +56,20 @@ for _kind, _type in NOTIFICATION_TYPES.items():
 def base_url() -> str:
     scheme = "https" if settings.AGORA_HTTPS else "http"
     return f"{scheme}://{settings.AGORA_DOMAIN}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(prefix: str, urlconf: str, name: str, kwargs: tuple[tuple[str, str], ...]) -> str:
+    return reverse(name, kwargs=dict(kwargs), urlconf=urlconf)
+
+
+def web_path(name: str, **kwargs: object) -> str:
+    """reverse() for the web pages statuses and accounts link to, remembered: a page of statuses asks for the
+    same few profile, thread and hashtag paths dozens of times, and resolving each costs more than the rest of
+    the status. The key holds everything the answer depends on (script prefix and URLconf included)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    items = tuple(sorted((key, str(value)) for key, value in kwargs.items()))
+    return _reversed(get_script_prefix(), urlconf, name, items)
 
 
 def absolute(path: str) -> str:
@@ -119,7 +133,7 @@ class EntitySerializer:
         header = pictures.get(MediaAttachment.Purpose.HEADER)
         avatar_url = absolute(avatar.url) if avatar else default_avatar_url()
         header_url = absolute(header.url) if header else default_header_url()
-        profile_url = absolute(reverse("web:profile", kwargs={"username": account.username}))
+        profile_url = absolute(web_path("web:profile", username=account.username))
         fields = [
             {"name": field.get("name", ""), "value": field.get("value", ""), "verified_at": None}
             for field in (account.profile_fields or [])
@@ -137,8 +151,8 @@ class EntitySerializer:
             "created_at": iso(account.date_joined.replace(hour=0, minute=0, second=0, microsecond=0)),
             "note": render_post_html(
                 account.bio,
-                mention_url=lambda name: absolute(reverse("web:profile", kwargs={"username": name})),
-                hashtag_url=lambda tag: absolute(reverse("web:hashtag", kwargs={"tag": tag})),
+                mention_url=lambda name: absolute(web_path("web:profile", username=name)),
+                hashtag_url=lambda tag: absolute(web_path("web:hashtag", tag=tag)),
             ),
             "url": profile_url,
             "uri": profile_url,
@@ -290,7 +304,7 @@ class EntitySerializer:
         viewer = self.viewer
         flagged = flags_from or post
         author = post.author
-        url = absolute(reverse("web:thread", kwargs={"username": author.username, "post_id": post.pk}))
+        url = absolute(web_path("web:thread", username=author.username, post_id=post.pk))
         liked_attr = "original_viewer_liked" if original_flags else "viewer_liked"
         reposted_attr = "original_viewer_reposted" if original_flags else "viewer_reposted"
         if reblog_of is not None:
@@ -341,7 +355,7 @@ class EntitySerializer:
                     "id": str(user.pk),
                     "username": user.username,
                     "acct": user.username,
-                    "url": absolute(reverse("web:profile", kwargs={"username": user.username})),
+                    "url": absolute(web_path("web:profile", username=user.username)),
                 }
                 for user in mentions
             ],
@@ -368,7 +382,7 @@ class EntitySerializer:
         return _rendered_text(text, tuple(sorted(mentioned.items())), base_url())
 
     def tag_link(self, name: str) -> dict[str, Any]:
-        return {"name": name, "url": absolute(reverse("web:hashtag", kwargs={"tag": name}))}
+        return {"name": name, "url": absolute(web_path("web:hashtag", tag=name))}
 
     def prefetch_history(self, hashtags: list[Hashtag]) -> None:
         """The week's use of these hashtags (for `history`), in one query."""
@@ -428,10 +442,10 @@ def _rendered_text(text: str, mentioned: tuple[tuple[str, str], ...], base: str)
 
     def mention_url(username: str) -> str | None:
         stored = accounts.get(username.lower())
-        return f"{base}{reverse('web:profile', kwargs={'username': stored})}" if stored else None
+        return f"{base}{web_path('web:profile', username=stored)}" if stored else None
 
     def hashtag_url(tag: str) -> str:
-        return f"{base}{reverse('web:hashtag', kwargs={'tag': tag})}"
+        return f"{base}{web_path('web:hashtag', tag=tag)}"
 
     return render_post_html(text, mention_url=mention_url, hashtag_url=hashtag_url)
 
