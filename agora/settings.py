@@ -212,6 +212,9 @@ AGORA_TIMELINES_REDIS_URL = os.environ.get("AGORA_TIMELINES_REDIS_URL", REDIS_UR
 AGORA_TIMELINE_SIZE = int(os.environ.get("AGORA_TIMELINE_SIZE", "800"))
 AGORA_TIMELINE_ACTIVE_DAYS = float(os.environ.get("AGORA_TIMELINE_ACTIVE_DAYS", "14"))
 AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS = int(os.environ.get("AGORA_TIMELINE_FANOUT_MAX_FOLLOWERS", "20000"))
+# Home timeline pages (API) remembered per viewer and served again while a one-query check shows that nothing
+# they are made of changed (PostgreSQL only; agora/api/home_cache.py). Kept in the default cache.
+AGORA_HOME_PAGE_CACHE = os.environ.get("AGORA_HOME_PAGE_CACHE", "1") not in ("0", "false", "no", "")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

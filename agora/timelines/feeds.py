@@ -181,3 +181,16 @@ def size(account_id: uuid.UUID) -> int:
     """How many post ids a timeline holds (0 when it is not built)."""
     with redis_errors():
         return max(0, int(client().zcard(timeline_key(account_id))) - 1)
+
+
+def state(account_id: uuid.UUID) -> str:
+    """What a timeline holds in short (its size, newest id and the graph it was filled for): any fan-out to
+    it, trim or rebuild changes it."""
+    key = timeline_key(account_id)
+    pipe = client().pipeline(transaction=False)
+    pipe.zcard(key)
+    pipe.zrevrangebylex(key, "+", "-", start=0, num=1)
+    pipe.get(f"{key}:graph")
+    with redis_errors():
+        size, newest, graph = pipe.execute()
+    return f"{size}:{''.join(newest)}:{graph or ''}"

@@ -355,6 +355,8 @@ def test_pages_cost_the_same_number_of_queries_however_long(alice: User, bob: Us
         "/api/v1/favourites",
         f"/api/v1/accounts/{bob.pk}/statuses",
     )
+    for path in paths:  # the home page cache's first request stores no check (agora/api/home_cache.py)
+        cost(path)
     small = {path: cost(path) for path in paths}
     add_posts(15)
     for path, queries in small.items():
