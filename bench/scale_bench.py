@@ -6,13 +6,15 @@ each community size (10,000 accounts with 10k, 100k and 1M posts by default), it
 file in bench/data/ says a seeding finished) and measures in a fresh process:
 
 - the home timeline through the API (`GET /api/v1/timelines/home`, the whole Django stack in process, for a
-  sample of accounts; with Redis from warm lists), and post creation through the API (screening included,
-  background work queued), median / p95 / p99 in ms: the growth curve;
+  sample of accounts; with Redis from warm lists), each page made afresh (the home page cache switched off),
+  and, on PostgreSQL, also served again from the home page cache after its one-query check; and post creation
+  through the API (screening included, background work queued), median / p95 / p99 in ms: the growth curve;
 
 and at the largest size:
 
 - real HTTP load with wrk, a separate process, on 127.0.0.1 against `agora serve` (2 web processes and a
-  worker): /healthz (the ceiling), home timeline (API and web page), public timeline (API), a thread, a
+  worker): /healthz (the ceiling), home timeline (API: as a polling app asks for it, and with `max_id` above
+  the newest post, the same page made afresh each time; web page), public timeline (API), a thread, a
   profile, post creation (API, screening included), like (API) and search (API); each for a fixed time with
   a few keep-alive connections; throughput, p50/p95/p99 and peak RSS of the web and worker processes;
 - with Redis: fan-out of one post by an author with 100,000 followers (all with built timelines), from the
@@ -45,9 +47,19 @@ DATA = ROOT / "bench" / "data"
 PG_SERVER = os.environ.get("AGORA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 USERS = 10_000
 WEB_PROCESSES = 2
+# A cursor above every id (`max_id`): the newest page, read as an older page is, never from the page cache.
+NEWEST = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 
 
 # Shared helpers (also used by fault_check.py) -----------------------------------------------------
+
+
+def remembered(point: dict[str, Any]) -> str:
+    """Median | p99 of the home pages served from the home page cache ("- | -" where it is off)."""
+    values = point.get("home_remembered") or []
+    if not values:
+        return "- | -"
+    return f"{statistics.median(values):.1f} | {percentile(values, 0.99):.1f}"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -216,9 +228,21 @@ def measure_in_process(accounts: int, with_redis: bool) -> dict[str, Any]:
             raise SystemExit(f"{method} {path}: {response.status_code} {response.content[:300]!r}")
         return elapsed
 
+    from django.conf import settings
+
+    settings.AGORA_HOME_PAGE_CACHE = False  # each page made afresh: the cost that must not grow
     for client in clients:  # builds the Redis lists; warms caches
         timed(client, "GET", "/api/v1/timelines/home")
     home = [timed(c, "GET", "/api/v1/timelines/home") for c in clients for _ in range(3)]
+    remembered: list[float] = []
+    settings.AGORA_HOME_PAGE_CACHE = True
+    from agora.api import home_cache
+
+    if home_cache.enabled():
+        for client in clients:  # the first request stores the page's range, the second the page
+            timed(client, "GET", "/api/v1/timelines/home")
+            timed(client, "GET", "/api/v1/timelines/home")
+        remembered = [timed(c, "GET", "/api/v1/timelines/home") for c in clients for _ in range(3)]
     posting = [
         timed(c, "POST", "/api/v1/statuses", {"status": f"Growth bench post {n} about the city #bench"})
         for n, c in enumerate(clients * 2)
@@ -227,6 +251,7 @@ def measure_in_process(accounts: int, with_redis: bool) -> dict[str, Any]:
         "posts": Post.objects.count(),
         "accounts": len(ids),
         "home": home,
+        "home_remembered": remembered,
         "post": posting,
         "redis": with_redis,
     }
@@ -358,6 +383,12 @@ def http_load(
     operations: list[tuple[str, str, dict[str, str]]] = [
         ("/healthz (ceiling)", "/healthz", {}),
         ("home timeline (API)", "/api/v1/timelines/home", {"auth": viewer_auth}),
+        # The same page with a cursor above every id: never taken from the home page cache.
+        (
+            "home timeline (API), made afresh",
+            f"/api/v1/timelines/home?max_id={NEWEST}",
+            {"auth": viewer_auth},
+        ),
         ("home page (web)", "/", {"cookie": data["cookie"]}),
         ("public timeline (API)", "/api/v1/timelines/public?local=true", {"auth": viewer_auth}),
         ("thread (web)", "/", {"cookie": data["cookie"], "paths": str(scratch / "threads.txt")}),
@@ -619,8 +650,9 @@ def main() -> None:
                 "",
                 "## Growth (in process, whole Django stack, ms)",
                 "",
-                "| posts | seeding | home (API) median | p95 | p99 | post creation median | p95 | p99 |",
-                "|---|---|---|---|---|---|---|---|",
+                "| posts | seeding | home (API) median | p95 | p99 | home, remembered: median | p99 "
+                "| post creation median | p95 | p99 |",
+                "|---|---|---|---|---|---|---|---|---|---|",
             ]
             growth[config] = []
             for posts in sizes:
@@ -629,7 +661,8 @@ def main() -> None:
                 point = measure_child(env, args.accounts)
                 growth[config].append(point)
                 lines.append(
-                    f"| {point['posts']:,} | {seeded} | {summary(point['home'])} | {summary(point['post'])} |"
+                    f"| {point['posts']:,} | {seeded} | {summary(point['home'])} | {remembered(point)} "
+                    f"| {summary(point['post'])} |"
                 )
                 growth_path.write_text(json.dumps(growth))
             first, last = growth[config][0], growth[config][-1]
