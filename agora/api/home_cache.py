@@ -24,6 +24,8 @@ import time
 import uuid
 import zlib
 from dataclasses import dataclass
+from functools import cache as remembered
+from pathlib import Path
 
 import redis
 from django.conf import settings
@@ -38,8 +40,32 @@ from agora.timelines import feeds
 
 logger = logging.getLogger(__name__)
 
-# Bump when what a page holds changes shape, so that pages remembered by the code before are not served.
-FORMAT = 1
+
+CODE = (
+    "api/home_cache.py",
+    "api/serializers.py",
+    "api/views/timelines.py",
+    "api/pagination.py",
+    "posts/selectors.py",
+    "posts/text.py",
+    "timelines/selectors.py",
+    "media/selectors.py",
+)
+
+
+@remembered
+def _version() -> str:
+    """Changes with the code that decides and renders a page, so that after an upgrade no page made by the
+    code before is served (they would otherwise live out their time in a shared cache)."""
+    import agora
+
+    root = Path(agora.__file__).parent
+    digest = hashlib.sha256()
+    for name in CODE:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 CACHEABLE_PARAMS = frozenset({"limit", "since_id"})
 # A range holding more candidate posts than this (a page that had to look far back) is not remembered:
 # checking it would cost about as much as making it.
@@ -86,7 +112,7 @@ def _key(request: Request, viewer: User) -> str:
             str(period),
         ]
     )
-    return f"agora:home:{FORMAT}:{viewer.pk.hex}:{hashlib.sha256(parts.encode()).hexdigest()[:32]}"
+    return f"agora:home:{_version()}:{viewer.pk.hex}:{hashlib.sha256(parts.encode()).hexdigest()[:32]}"
 
 
 def _state(viewer: User, low: str | None) -> str | None:

@@ -199,6 +199,27 @@ def test_older_pages_and_filtered_pages_are_always_made_afresh(
         assert len(queries) > 2, query
 
 
+@postgresql_only
+def test_pages_are_made_afresh_while_the_cache_server_is_down(
+    api_as: Callable[..., Any], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.AGORA_HOME_PAGE_CACHE = True
+    scene = Scene()
+    client = api_as(scene.viewer)
+    served_from_cache(client)
+    posts.delete_post(actor=scene.viewer, post=scene.own)
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("cache server gone")
+
+    monkeypatch.setattr(home_cache.cache, "get", down)
+    monkeypatch.setattr(home_cache.cache, "set", down)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert response.json() == fresh(client, settings).json()
+    assert str(scene.own.pk) not in {status["id"] for status in response.json()}
+
+
 def test_without_postgresql_or_when_switched_off_nothing_is_remembered(
     api_as: Callable[..., Any], settings: Any
 ) -> None:
