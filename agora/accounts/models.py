@@ -68,6 +68,15 @@ class User(AgoraModel, AbstractUser):
             models.UniqueConstraint(Lower("username"), name="unique_username_ci"),
             models.UniqueConstraint(Lower("email"), name="unique_email_ci"),
         ]
+        # The few widely followed accounts, whose posts home timelines merge in at read time (agora/timelines):
+        # without it, finding which of them someone follows reads every account's counter.
+        indexes = [
+            models.Index(
+                fields=["followers_count"],
+                name="user_widely_followed",
+                condition=models.Q(followers_count__gte=1000),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"@{self.username}"
