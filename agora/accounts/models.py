@@ -68,7 +68,7 @@ class User(AgoraModel, AbstractUser):
             models.UniqueConstraint(Lower("username"), name="unique_username_ci"),
             models.UniqueConstraint(Lower("email"), name="unique_email_ci"),
         ]
-        # The few widely followed accounts, whose posts home timelines merge in at read time (agora/timelines):
+        # The few widely followed accounts, whose posts home timelines merge in when read (agora/timelines):
         # without it, finding which of them someone follows reads every account's counter.
         indexes = [
             models.Index(
