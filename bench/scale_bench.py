@@ -378,6 +378,7 @@ def http_load(
         start_server(env, port, scratch / f"serve-{n}.log", task_workers=1 if n == 0 else 0)
         for n, port in enumerate(ports)
     ]
+    drain_task_queue(env)
     viewer_auth = f"Bearer {data['viewer_token']}"
     poster_auth = f"Bearer {data['poster_token']}"
     operations: list[tuple[str, str, dict[str, str]]] = [
@@ -441,6 +442,22 @@ def http_load(
             server.wait(timeout=60)
         shutil.rmtree(scratch, ignore_errors=True)
     return rows, results
+
+
+def drain_task_queue(env: dict[str, str], timeout: float = 300) -> None:
+    """Wait until the task worker has run what earlier steps queued (the in-process posts' screening and
+    fan-out), so that each operation is measured on an otherwise idle server. RQ only (AGORA_TASKS=redis)."""
+    if env.get("AGORA_TASKS") != "redis":
+        return
+    import redis
+
+    queue = redis.Redis.from_url(env["REDIS_URL"])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if queue.llen("rq:queue:default") == 0 and queue.zcard("rq:wip:default") == 0:
+            return
+        time.sleep(1)
+    print("task queue not drained after", timeout, "s; measuring anyway", file=sys.stderr)
 
 
 def balanced(

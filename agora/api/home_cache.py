@@ -71,6 +71,17 @@ CACHEABLE_PARAMS = frozenset({"limit", "since_id"})
 # checking it would cost about as much as making it.
 MAX_RANGE_POSTS = 2000
 TTL_SECONDS = 600
+# After the cache server fails, this process leaves it alone for a few seconds rather than trying (and
+# logging) on every request.
+RETRY_AFTER_FAILURE_S = 5.0
+_failed_at = -RETRY_AFTER_FAILURE_S
+
+
+def _cache_failed(error: Exception) -> None:
+    global _failed_at
+    if time.monotonic() - _failed_at >= RETRY_AFTER_FAILURE_S:
+        logger.warning("home page cache unavailable, pages are made afresh: %r", error)
+    _failed_at = time.monotonic()
 
 
 @dataclass
@@ -134,13 +145,13 @@ def lookup(request: Request, viewer: User) -> Lookup | None:
     when this request's page is not remembered at all."""
     if not enabled() or set(request.query_params) - CACHEABLE_PARAMS:
         return None
-    if request.accepted_renderer.format != "json":
+    if request.accepted_renderer.format != "json" or time.monotonic() - _failed_at < RETRY_AFTER_FAILURE_S:
         return None
     found = Lookup(key=_key(request, viewer), viewer=viewer)
     try:
         stored = cache.get(found.key)
     except Exception as error:  # the cache server is down: pages are made afresh until it is back
-        logger.warning("home page cache unavailable: %r", error)
+        _cache_failed(error)
         return None
     if stored is None:
         return found
@@ -174,4 +185,4 @@ def store(
     try:
         cache.set(found.key, value, TTL_SECONDS)
     except Exception as error:
-        logger.warning("home page cache unavailable: %r", error)
+        _cache_failed(error)

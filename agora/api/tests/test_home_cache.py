@@ -5,6 +5,7 @@ made afresh answers. PostgreSQL only (elsewhere every page is made afresh, which
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -212,12 +213,23 @@ def test_pages_are_made_afresh_while_the_cache_server_is_down(
     def down(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("cache server gone")
 
+    monkeypatch.setattr(home_cache, "_failed_at", home_cache._failed_at)  # forgotten after the test
     monkeypatch.setattr(home_cache.cache, "get", down)
     monkeypatch.setattr(home_cache.cache, "set", down)
     response = client.get(HOME)
     assert response.status_code == 200
     assert response.json() == fresh(client, settings).json()
     assert str(scene.own.pk) not in {status["id"] for status in response.json()}
+    # For a few seconds the cache is not tried again; then it is.
+    monkeypatch.undo()
+    monkeypatch.setattr(home_cache, "_failed_at", time.monotonic())
+    with CaptureQueriesContext(connection) as queries:
+        client.get(HOME)
+        client.get(HOME)
+        client.get(HOME)
+    assert len(queries) > 3 * 2
+    monkeypatch.setattr(home_cache, "_failed_at", time.monotonic() - home_cache.RETRY_AFTER_FAILURE_S)
+    assert served_from_cache(client).json() == response.json()
 
 
 def test_without_postgresql_or_when_switched_off_nothing_is_remembered(
