@@ -274,7 +274,7 @@ def _home_windows_from_redis(viewer: User, *, by_account: Q, by_hashtag: Q) -> W
     widely followed authors and of followed hashtags), and with the database below the list's oldest entry.
     """
     graph = follow_graph_fingerprint(viewer)
-    # From the viewer's follows to the accounts (a lookup each), not through every account's counter.
+    # Through the partial index of widely followed accounts (accounts.User), then the viewer's follow of each.
     widely_followed = list(
         Follow.objects.filter(
             follower=viewer, followee__followers_count__gte=widely_followed_threshold()
