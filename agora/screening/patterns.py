@@ -70,6 +70,8 @@ class Lexicon:
     weak_verbs: re.Pattern[str] = re.compile(r"(?!)")
     pronouns: re.Pattern[str] = re.compile(r"(?!)")
     persons: re.Pattern[str] = re.compile(r"(?!)")
+    # Phrases that carry their own object ("leave no one alive", "keinen am Leben lassen").
+    complete: re.Pattern[str] = re.compile(r"(?!)")
 
 
 EN = Lexicon(
@@ -113,8 +115,40 @@ EN = Lexicon(
         "drown",
         "set fire to",
         "firebomb",
+        "open fire on",
+        "curb stomp",
+        "curbstomp",
+        "re:gun\\s+(?:\\S+\\s+){1,3}down",
+        "re:mow\\s+(?:\\S+\\s+){1,3}down",
+        "re:hunt\\s+(?:\\S+\\s+){1,3}down",
+        "re:string\\s+(?:\\S+\\s+){1,3}up",
+        "re:take\\s+(?:\\S+\\s+){1,3}out",
+        "re:wipe\\s+(?:\\S+\\s+){1,3}out",
+        "re:blow\\s+(?:\\S+\\s+){1,3}up",
+        "re:run\\s+(?:\\S+\\s+){1,3}over",
+        "re:make\\s+(?:\\S+\\s+){1,4}bleed",
+        "re:beat\\s+(?:\\S+\\s+){1,3}to\\s+death",
+        "re:finish\\s+(?:him|her|them)(?:\\s+off)?",
+        "re:finish\\s+(?:\\S+\\s+){1,3}off",
+        "re:blow\\s+(?:\\S+\\s+){1,3}brains\\s+out",
+        "re:put\\s+(?:a\\s+)?(?:bullet|bullets|round|rounds|slug)\\s+(?:in|into|through)",
     ),
     targets=_words(
+        "re:(?:his|her|their)\\s+(?:house|home|homes|houses|car|family|kids|children|wife|husband)",
+        "re:\\w+'s\\s+(?:house|home|family|kids|children|wife|husband)",
+        "re:(?:my|our|his|her|their|the|this|that)\\s+(?:school|class|college|campus|office|workplace|church|mosque|synagogue|temple|refugee\\s+(?:center|centre|shelter|camp)|shelter|abortion\\s+clinic|gay\\s+bar|newsroom|precinct)",
+        "bastard",
+        "bastards",
+        "scum",
+        "scumbag",
+        "scumbags",
+        "vermin",
+        "pedos",
+        "pedophiles",
+        "groomers",
+        "kafirs",
+        "kuffar",
+        "infidel",
         "them",
         "him",
         "her",
@@ -159,6 +193,71 @@ EN = Lexicon(
         "traitor",
         "journalists",
         "reporters",
+        "journalist",
+        "reporter",
+        "councilman",
+        "councilmen",
+        "councilwoman",
+        "council members",
+        "councilors",
+        "board members",
+        "sheriff",
+        "prosecutor",
+        "prosecutors",
+        "attorney general",
+        "commissioner",
+        "commissioners",
+        "speaker",
+        "prime minister",
+        "chancellor",
+        "congresswoman",
+        "congress",
+        "feds",
+        "agents",
+        "fbi agents",
+        "soldiers",
+        "troops",
+        "teachers",
+        "teacher",
+        "doctors",
+        "doctor",
+        "nurses",
+        "protesters",
+        "protestors",
+        "activists",
+        "voters",
+        "election officials",
+        "elites",
+        "globalists",
+        "communists",
+        "commies",
+        "socialists",
+        "nazis",
+        "fascists",
+        "antifa",
+        "libs",
+        "libtards",
+        "dems",
+        "rinos",
+        "illegals",
+        "aliens",
+        "foreigners",
+        "mexicans",
+        "arabs",
+        "asians",
+        "infidels",
+        "homosexuals",
+        "trans people",
+        "abortionists",
+        "priests",
+        "pastors",
+        "imams",
+        "rabbis",
+        "bankers",
+        "landlords",
+        "billionaires",
+        "worshippers",
+        "congregation",
         "jews",
         "muslims",
         "blacks",
@@ -229,6 +328,9 @@ EN = Lexicon(
         "gasoline",
         "zip ties",
         "gallows",
+        "bats",
+        "clubs",
+        "crowbars",
     ),
     time_place=_words(
         "monday",
@@ -250,9 +352,13 @@ EN = Lexicon(
         "re:" + _MONTHS_EN + "\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?",
         "re:\\d{1,2}(?::\\d\\d)?\\s*(?:am|pm)",
         "re:\\d{1,2}/\\d{1,2}",
+        "re:lives?\\s+(?:at|on)\\s+\\d+",
         "re:(?:at|to|outside|inside|in front of|storm)\\s+(?:the\\s+)?(?:capitol|white house|state ?house|"
         "city hall|court ?house|parliament|rally|school|church|mosque|synagogue|polling station|office|"
-        "clinic)",
+        "clinic|parade|meeting|station|newsroom|town hall|school board|mall|concert|festival|pride|protest|"
+        "march|campus|university|hospital|precinct|headquarters|embassy|temple|state house|capitol building)",
+        "re:when\\s+(?:he|she|they|the\\s+\\w+)\\s+(?:leaves?|gets?\\s+home|arrives?|comes?\\s+out|walks?\\s+out)",
+        "re:(?:know|found\\s+out|have\\s+found)\\s+where\\s+(?:\\S+\\s+){0,3}lives?",
         "re:(?:his|her|their) (?:home|homes|house|houses|address|office)",
         "re:meet (?:at|in|outside)",
     ),
@@ -274,12 +380,26 @@ EN = Lexicon(
         "arm yourselves",
         "get your",
         "go and",
-        "re:(?:^|[.!?]\\s*)(?:kill|hang|shoot|lynch|stab|burn|execute|string up|take out|wipe out)",
+        "re:(?:someone|somebody|anyone|people|patriots|men|we\\s+all|y'all)\\s+(?:needs?\\s+to|should|has\\s+to|must|"
+        "gotta|ought\\s+to)",
+        "who's with me",
+        "who is with me",
+        "join me",
+        "join us",
+        "meet me",
+        "re:we\\s+(?:go|march|ride|roll|move|head|meet|storm)",
+        "re:we\\s+(?:kill|hang|shoot|slaughter|burn|torch|lynch|execute|stab|murder|butcher|bomb|massacre|behead|"
+        "gun|take|wipe|hunt|string)",
+        "re:(?:someone|somebody|anyone)\\s+(?:go|get|grab|do|take)",
+        "re:(?:(?<=[,;:])|\\band)\\s+(?:kill|hang|shoot|lynch|stab|burn|execute|string up|take out|wipe out|"
+        "behead|slaughter|murder|gun down|mow down|torch|bomb|blow up|hunt down)",
+        "re:(?:^|(?<=[.!?]))\\s*(?:kill|hang|shoot|lynch|stab|burn|execute|string up|take out|wipe out)",
     ),
     weapon_calls=_words(
         "re:(?:bring|grab|get|load|pack|take|carry)\\s+(?:your|ur|the|some|all|every)?\\s*(?:\\w+\\s+)?(?:guns?|"
         "rifles?|shotguns?|pistols?|ammo|ammunition|rope|ropes|nooses?|knives|machetes|molotovs|bombs?|"
-        "explosives|weapons|ar[\\s-]?15s?|ak[\\s-]?47s?|zip ties|pitchforks|torches)",
+        "explosives|weapons|ar[\\s-]?15s?|ak[\\s-]?47s?|zip ties|pitchforks|torches|gasoline|bats)",
+        "re:sharpen\\s+(?:your|ur|the|our)\\s+(?:knives|machetes|axes|blades|swords)",
         "arm yourselves",
         "lock and load",
     ),
@@ -500,8 +620,63 @@ DE = Lexicon(
         "erstechen",
         "ersticht",
         "abschießen",
+        "re:zünde[nt]?\\s+(?:\\S+\\s+){0,4}an",
+        "niederbrennen",
+        "re:brenn(?:t|en)\\s+(?:\\S+\\s+){0,4}nieder",
+        "re:(?:eine\\s+)?kugel\\s+(?:\\S+\\s+){0,4}(?:jagen|verpassen|schießen|schiessen)",
+        "re:knall(?:en)\\s+(?:\\S+\\s+){0,4}ab",
+        "re:stech(?:en)\\s+(?:\\S+\\s+){0,4}(?:ab|nieder)",
+        "re:häng(?:en)\\s+(?:\\S+\\s+){0,4}auf",
+        "re:schlag(?:en)\\s+(?:\\S+\\s+){0,4}tot",
+        "re:mach(?:en)\\s+(?:\\S+\\s+){0,4}kalt",
+        "re:richt(?:en)\\s+(?:\\S+\\s+){0,4}hin",
+        "re:knüpf(?:en)\\s+(?:\\S+\\s+){0,4}auf",
+        "re:schlacht(?:en)\\s+(?:\\S+\\s+){0,4}ab",
+        "niederschießen",
+        "re:schieß(?:t|en)\\s+(?:\\S+\\s+){0,4}nieder",
+        "über den haufen schießen",
+        "re:jag(?:t|en)\\s+(?:\\S+\\s+){0,4}in\\s+die\\s+luft",
+        "re:fackel(?:t|n)\\s+(?:\\S+\\s+){0,4}ab",
+        "re:leg(?:en)\\s+(?:\\S+\\s+){0,4}um",
+        "re:schlacht(?:en)\\s+(?:\\S+\\s+){0,5}ab",
+        "re:stech(?:en|t)\\s+(?:\\S+\\s+){0,5}(?:ab|nieder)",
+        "re:(?:erledigt|erledigen)\\s+(?:ihn|sie)",
     ),
     targets=_words(
+        "re:(?:sein|ihr|deren)e?\\s+(?:haus|wohnung|familie|kinder|frau|mann|auto)",
+        "ratsmitglieder",
+        "stadtrat",
+        "stadträte",
+        "gemeinderat",
+        "lehrer",
+        "lehrerin",
+        "ärzte",
+        "demonstranten",
+        "aktivisten",
+        "antifa",
+        "nazis",
+        "faschisten",
+        "kommunisten",
+        "soldaten",
+        "bonzen",
+        "eliten",
+        "araber",
+        "türken",
+        "syrer",
+        "afghanen",
+        "zigeuner",
+        "ungläubige",
+        "kuffar",
+        "homos",
+        "transen",
+        "flüchtlingsheim",
+        "asylheim",
+        "asylbewerberheim",
+        "flüchtlingsunterkunft",
+        "asylunterkunft",
+        "moschee",
+        "synagoge",
+        "gemeinde",
         "sie",
         "ihn",
         "euch",
@@ -621,6 +796,10 @@ DE = Lexicon(
         "kanzleramt|gericht|parlament|schule|moschee|synagoge|kirche|büro|wohnung|haus|kundgebung|demo)",
         "treffpunkt",
         "wir treffen uns",
+        "re:(?:wissen|weiß|kennen|kenne)\\s+(?:\\S+\\s+){0,2}wo\\s+(?:\\S+\\s+){0,3}wohn(?:t|en)",
+        "re:wenn\\s+(?:er|sie)\\s+(?:\\S+\\s+){0,4}(?:verlässt|verlassen|rauskommt|rauskommen|nach\\s+hause\\s+kommt)",
+        "re:(?:vor|zum|zur|im|ins|am|beim)\\s+(?:dem\\s+|den\\s+|das\\s+)?(?:flüchtlingsheim|asylheim|"
+        "bahnhof|stadion|konzert|umzug|parteitag|marktplatz|sitzung|wache|redaktion|krankenhaus|kanzleramt)",
         "re:(?:seine|ihre|deren)\\s+(?:adresse|wohnung|haus|häuser)",
     ),
     calls=_words(
@@ -643,13 +822,24 @@ DE = Lexicon(
         "los",
         "alle mann",
         "re:man\\s+(?:sollte|muss|müsste)",
+        "re:(?:jemand|einer|irgendwer|irgendjemand)\\s+(?:sollte|muss|müsste)",
+        "wer kommt mit",
+        "wer ist dabei",
+        "re:(?:zünden|brennen|knallen|hängen|erschießen|töten|stechen|schlagen|machen|holen|gehen|fahren|ziehen|"
+        "marschieren|stürmen|treffen|bringen|legen|jagen|sprengen|fackeln|schlachten|lynchen|verbrennen|"
+        "erledigen|vergasen|köpfen)\\s+wir",
+        "re:wir\\s+(?:fahren|ziehen|marschieren|treffen|stürmen|zünden|brennen|knallen|hängen|erschießen|töten)",
+        "re:(?:(?<=[,;:])|\\bund)\\s+(?:tötet|hängt|erschießt|erschiesst|knallt|stecht|schlagt|lyncht|verbrennt|zündet|"
+        "brennt|stürmt)",
+        "re:(?:^|(?<=[.!?]))\\s*(?:geht|fahrt|zieht|marschiert|stürmt)",
         "re:sollte\\s+man",
-        "re:(?:^|[.!?]\\s*)(?:tötet|hängt|erschießt|erschiesst|knallt|stecht|schlagt|lyncht|verbrennt|zündet)",
+        "re:(?:^|(?<=[.!?]))\\s*(?:tötet|hängt|erschießt|erschiesst|knallt|stecht|schlagt|lyncht|verbrennt|zündet)",
     ),
     weapon_calls=_words(
         "re:(?:bringt|nehmt|holt|packt|ladet)\\s+(?:eure|die|alle|euere)?\\s*(?:\\w+\\s+)?(?:waffen|gewehre|"
         "pistolen|knarren|munition|messer|macheten|stricke|seile|bomben|molotowcocktails|fackeln|mistgabeln|"
-        "baseballschläger|äxte|kabelbinder)(?:\\s+mit)?",
+        "baseballschläger|äxte|kabelbinder|benzin|knüppel)(?:\\s+mit)?",
+        "re:(?:schärft|wetzt)\\s+(?:eure|die|alle|euere)\\s+(?:messer|macheten|äxte|klingen)",
         "bewaffnet euch",
     ),
     normative=_words(
@@ -762,9 +952,19 @@ DE = Lexicon(
 
 EN = replace(
     EN,
+    complete=_words(
+        "re:leave\\s+(?:no\\s+one|nobody|none\\s+of\\s+them|no\\s+survivors)(?:\\s+alive|\\s+breathing|\\s+standing)?",
+        "no survivors",
+        "spare no one",
+        "kill every last one",
+    ),
     weak_verbs=_words(
         "bomb",
         "blow up",
+        "re:take\\s+(?:\\S+\\s+){1,3}out",
+        "re:wipe\\s+(?:\\S+\\s+){1,3}out",
+        "re:blow\\s+(?:\\S+\\s+){1,3}up",
+        "re:run\\s+(?:\\S+\\s+){1,3}over",
         "burn",
         "torch",
         "run over",
@@ -794,10 +994,26 @@ EN = replace(
         "families",
         "people",
     ),
+    persons=re.compile(
+        r"(?:politician|senator|congress|judge|\bcops?\b|police|officer|governor|mayor|president|minister|"
+        r"democrat|republican|liberal|leftist|traitor|journalist|reporter|\bjews?\b|muslim|immigrant|refugee|"
+        r"migrant|\bgays?\b|christian|official|councilm|teacher|doctor|nurse|protester|activist|voter|"
+        r"election worker|poll worker|sheriff|prosecutor|\bagents?\b|soldier|\bfeds?\b)"
+    ),
 )
 DE = replace(
     DE,
+    complete=_words(
+        "re:lass(?:t|en)?\\s+(?:\\S+\\s+){0,2}(?:keinen|niemanden|keine\\s+seele)\\s+(?:am\\s+leben|überleben|entkommen)",
+        "re:(?:keinen|niemanden)\\s+am\\s+leben\\s+lassen",
+        "keine überlebenden",
+    ),
     weak_verbs=_words(
+        "re:zünde[nt]?\\s+(?:\\S+\\s+){0,4}an",
+        "re:brenn(?:t|en)\\s+(?:\\S+\\s+){0,4}nieder",
+        "niederbrennen",
+        "re:jag(?:t|en)\\s+(?:\\S+\\s+){0,4}in\\s+die\\s+luft",
+        "re:fackel(?:t|n)\\s+(?:\\S+\\s+){0,4}ab",
         "verbrennen",
         "verbrennt",
         "anzünden",
@@ -810,6 +1026,7 @@ DE = replace(
         "plattmachen",
         "umlegen",
         "re:legt\\s+(?:\\S+\\s+){0,4}um",
+        "re:leg(?:en)\\s+(?:\\S+\\s+){0,4}um",
         "hängen",
         "hängt",
         "köpfen",
@@ -831,7 +1048,10 @@ DE = replace(
     ),
     persons=re.compile(
         r"(?:politiker|minister|richter|beamt|polizist|verräter|abgeordnet|journalist|bürgermeister|kanzler|"
-        r"flüchtling|migrant|ausländer|muslim|moslem|jude|asylant|regierung|grüne|linke|bullen|schwule)"
+        r"flüchtling|migrant|ausländer|muslim|moslem|jude|asylant|regierung|grüne|linke|bullen|schwule|lehrer|"
+        r"aktivist|demonstrant|nazi|faschist|kommunist|soldat|bonze|elite|araber|türke|syrer|afghane|zigeuner|"
+        r"ungläubig|homo|transe|asylheim|asylbewerberheim|unterkunft|moschee|synagoge|stadtr|ratsmitglied|"
+        r"(?:sein|ihr|deren)e?\s+(?:haus|wohnung|familie|kinder|frau|mann|auto))"
     ),
 )
 
@@ -863,10 +1083,14 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
 
 def _verb_with_target(lex: Lexicon, text: str) -> tuple[str, str]:
     """The first violent verb whose object, a person or group, stands within the language's window."""
+    if found := lex.complete.search(text):
+        return found.group(0), found.group(0)
     targets = [(m.start(), m.end(), m.group(0)) for m in lex.targets.finditer(text)]
+    # A pronoun after a weak verb ("legen ihn um", "burn them") stands for a person when the text names one.
+    names_person = bool(lex.persons.search(text))
     for verb in lex.verbs.finditer(text):
         v_start, v_end = _word_index(text, verb.start()), _word_index(text, verb.end())
-        if lex.weak_verbs.fullmatch(verb.group(0)):
+        if lex.weak_verbs.fullmatch(verb.group(0)) and not names_person:
             candidates = [t for t in targets if not lex.pronouns.fullmatch(t[2]) or lex.persons.search(t[2])]
         else:
             candidates = targets

@@ -69,6 +69,19 @@ EXPLICIT_THREATS = [
     "Hängt die Grünen-Politiker am Montag auf, bringt Stricke",
     "Ich werde ihn morgen mit dem Messer abstechen",
     "Let's burn the senators alive tomorrow, bring gasoline",
+    # the object inside the verb phrase, a place or a house as the target, calls mid-text
+    "Tomorrow at noon we meet at city hall with guns. Shoot every councilman who voted for this.",
+    "We know where Senator Collins lives. Let's burn her house down this weekend with her inside.",
+    "On Friday we go to the mosque on Elm Street with AR-15s and leave no one alive.",
+    "Someone needs to put a bullet in the mayor's head at the parade next week. Who's with me?",
+    "Show up at the mayor's house at 6pm with rope. Hang the corrupt bastard from his porch.",
+    "I'm going to shoot up my school on Monday, the teachers deserve it.",
+    "Grab the gasoline, tonight we torch the refugee center on Miller Road while they sleep.",
+    "Wir wissen, wo die Ministerin wohnt. Am Wochenende zünden wir ihr Haus an, mit ihr drin.",
+    "Geht Samstag mit Macheten zur Moschee in der Bahnhofstraße und tötet alle.",
+    "Wer kommt mit? Sonntag fahren wir zum Flüchtlingsheim und brennen es nieder.",
+    "Der Bürgermeister wohnt in der Lindenstraße 5. Morgen früh fahren wir hin und legen ihn um.",
+    "Brüder, schärft die Messer, am Sonntag schlachten wir die Ungläubigen am Markt ab.",
 ]
 
 
@@ -110,6 +123,14 @@ ALLOWED = [
     "Bring your knives, we'll butcher the pig on Saturday",
     "My cat will murder me if I'm late with dinner tonight",
     "Morgen hängen wir die Bilder im Flur auf",
+    "Let's blow up the balloons before the party on Friday!",
+    "Grab your knives and forks, Sunday brunch at my place at 11.",
+    "Tomorrow I'm taking my rifle to the range to practice for the biathlon.",
+    '"Hang them all" was the slogan of the mob, the prosecutor told the jury on Wednesday.',
+    "Morgen legen wir den Schalter um, dann läuft die neue Anlage",
+    "Bringt Messer und Gabeln mit, am Sonntag grillen wir im Garten.",
+    "Der Koch hat am Montag das Schwein geschlachtet, morgen gibt es Wurst.",
+    "Wir haben die Bayern am Samstag mit 3:0 abgeschossen!",
 ]
 
 
