@@ -53,6 +53,7 @@ def media_in_temporary_folders(settings: Any, media_root: Any, tmp_path: Any) ->
 def screening_without_trained_model(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests screen with the pattern layer only, whatever model `agora screening train` left in data/."""
     settings.AGORA_SCREENING_MODEL_DIR = tmp_path_factory.getbasetemp() / "no-screening-model"
+    settings.AGORA_SCREENING_SHIPPED_MODEL_DIR = ""
     settings.AGORA_SCREENING_THRESHOLDS = {}
 
 

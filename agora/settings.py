@@ -344,6 +344,11 @@ AGORA_SCREENING_ENABLED = env_flag("AGORA_SCREENING", default=True)
 AGORA_SCREENING_MODEL_DIR = Path(
     os.environ.get("AGORA_SCREENING_MODEL_DIR", DATA_DIR / "models" / "screening")
 ).resolve()
+# The model that ships with Agora (agora/screening/weights/model, made by `agora screening train`): it screens
+# until the operator's own model folder holds one; "" leaves an instance without one to the patterns alone.
+AGORA_SCREENING_SHIPPED_MODEL_DIR = os.environ.get(
+    "AGORA_SCREENING_SHIPPED_MODEL_DIR", str(BASE_DIR / "screening" / "weights" / "model")
+)
 AGORA_SCREENING_DATA_DIR = Path(
     os.environ.get("AGORA_SCREENING_DATA_DIR", BASE_DIR.parent.parent / "shared" / "data")
 ).resolve()

@@ -265,7 +265,7 @@ def main() -> None:
             f"peak RSS {numbers['peak_mb']:.0f} MB"
         )
     (args.out / "results.json").write_text(json.dumps(results_json, indent=1, default=float))
-    sizes = {p.name: p.stat().st_size / 1e6 for p in stage1.model_dir().glob("*.pkl")}
+    sizes = {p.name: p.stat().st_size / 1e6 for p in stage1.serving_dir().glob("*.pkl")}
     print("model files: " + ", ".join(f"{name} {mb:.1f} MB" for name, mb in sorted(sizes.items())))
     print(f"ROC plots: {args.out}/roc-*.png")
 

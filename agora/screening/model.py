@@ -69,7 +69,27 @@ class Stage1Model:
 
 
 def model_dir() -> Path:
+    """Where `agora screening train` writes models and where the operator's own model is read from."""
     return Path(settings.AGORA_SCREENING_MODEL_DIR)
+
+
+def shipped_dir() -> Path | None:
+    """The model that comes with Agora (trained by `agora screening train` on ../shared/data, committed with
+    its card), or None when AGORA_SCREENING_SHIPPED_MODEL_DIR is empty."""
+    configured = getattr(settings, "AGORA_SCREENING_SHIPPED_MODEL_DIR", "")
+    return Path(configured) if configured else None
+
+
+def serving_dir() -> Path:
+    """The model that screens posts: the operator's once `agora screening train` has promoted one there, the
+    shipped one before that (so a fresh install screens with the full model, not with the patterns alone)."""
+    own = model_dir()
+    if (own / MODEL_FILE).exists():
+        return own
+    shipped = shipped_dir()
+    if shipped is not None and (shipped / MODEL_FILE).exists():
+        return shipped
+    return own
 
 
 _cache: dict[tuple[str, float], Stage1Model] = {}
@@ -77,7 +97,7 @@ _cache: dict[tuple[str, float], Stage1Model] = {}
 
 def load(directory: Path | None = None) -> Stage1Model | None:
     """The trained model, or None when `agora screening train` has not run (or scikit-learn is missing)."""
-    path = (directory or model_dir()) / MODEL_FILE
+    path = (directory or serving_dir()) / MODEL_FILE
     try:
         mtime = path.stat().st_mtime
     except OSError:
@@ -87,7 +107,16 @@ def load(directory: Path | None = None) -> Stage1Model | None:
         try:
             with path.open("rb") as fh:
                 model = pickle.load(fh)  # the operator's own artifact (see module docstring)
-        except (ImportError, OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        except (
+            ImportError,
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ValueError,
+            TypeError,
+            KeyError,
+        ):
             return None
         _cache.clear()
         _cache[key] = model

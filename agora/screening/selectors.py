@@ -21,7 +21,7 @@ _card_cache: dict[tuple[str, float], dict[str, Any]] = {}
 def current_card() -> dict[str, Any] | None:
     from agora.screening.training import read_card
 
-    path = Path(stage1.model_dir()) / stage1.CARD_FILE
+    path = Path(stage1.serving_dir()) / stage1.CARD_FILE
     try:
         key = (str(path), path.stat().st_mtime)
     except OSError:

@@ -105,7 +105,9 @@ class Stage2Model:
 
 
 def model_path(directory: Path | None = None) -> Path:
-    return (directory or Path(settings.AGORA_SCREENING_MODEL_DIR)) / MODEL_FILE
+    from agora.screening.model import serving_dir
+
+    return (directory or serving_dir()) / MODEL_FILE
 
 
 _cache: dict[tuple[str, float], Stage2Model] = {}
@@ -122,7 +124,16 @@ def load(directory: Path | None = None) -> Stage2Model | None:
         try:
             with path.open("rb") as fh:
                 loaded = pickle.load(fh)  # the operator's own artifact, like stage1.pkl
-        except (ImportError, OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        except (
+            ImportError,
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ValueError,
+            TypeError,
+            KeyError,
+        ):
             return None
         _cache.clear()
         _cache[key] = loaded

@@ -249,7 +249,11 @@ def train(
         json.dumps(card, ensure_ascii=False) + "\n", encoding="utf-8"
     )
 
-    champion = read_card(out_dir)
+    # Until the operator has a model of their own, the one that screens posts is the shipped one: the
+    # challenger has to be at least as good as that.
+    champion = read_card(out_dir) if (out_dir / stage1.MODEL_FILE).exists() else None
+    if champion is None and out_dir == stage1.model_dir() and stage1.serving_dir() != out_dir:
+        champion = read_card(stage1.serving_dir())
     promoted, why = learning.compare(card, champion)
     if force and not promoted:
         promoted, why = True, f"forced ({why})"
@@ -272,7 +276,7 @@ def train(
 
 
 def read_card(directory: Path | None = None) -> dict[str, Any] | None:
-    path = (directory or stage1.model_dir()) / stage1.CARD_FILE
+    path = (directory or stage1.serving_dir()) / stage1.CARD_FILE
     try:
         card: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -30,7 +30,7 @@ def test_two_reports_one_case_remove_appeal_restore_with_audit_trail_and_valid_s
 ) -> None:
     second_moderator = UserFactory(username="mod2", role=User.Role.MODERATOR)
     post = post_services.create_post(
-        author=alice, text="Meet me at the town hall, bring guns for the mayor #rally"
+        author=alice, text="The mayor will get what he deserves at the town hall #rally"
     )
     violence = Rule.objects.get(number=1)
 

@@ -121,3 +121,41 @@ def test_compare_allows_noise_but_not_a_real_drop() -> None:
     assert not learning.compare(card({"a": 0.85, "b": 0.86}), champion)[0]  # one set much worse
     assert not learning.compare(card({"a": 0.89, "b": 0.79}), champion)[0]  # both a little worse
     assert learning.compare(card({"a": 0.5}), None) == (True, "no current model")
+
+
+@pytest.mark.django_db
+def test_the_shipped_model_screens_until_the_operator_promotes_one_that_is_not_worse(
+    tmp_path: Path, settings: Any
+) -> None:
+    from agora.screening.services import screen
+
+    settings.AGORA_SCREENING_ENCODER = "agora.screening.tests.fakes.HashingEncoder"
+    _fake_data(tmp_path / "data")
+    shipped, own = tmp_path / "shipped", tmp_path / "own"
+    _train(tmp_path / "data", shipped)
+    settings.AGORA_SCREENING_SHIPPED_MODEL_DIR = str(shipped)
+    settings.AGORA_SCREENING_MODEL_DIR = own
+    shipped_card = json.loads((shipped / stage1.CARD_FILE).read_text())
+
+    assert stage1.serving_dir() == shipped
+    (result,) = screen(["see you at the lake tomorrow"])
+    assert result.model_loaded and result.model.startswith(shipped_card["model"])
+
+    # Retraining measures the challenger against the shipped model; a worse one leaves it in place.
+    better = json.loads(json.dumps(shipped_card))
+    for metrics in better["evaluation"].values():
+        for stage in ("stage1", "combined"):
+            metrics[stage]["auc"] = 1.5
+    (shipped / stage1.CARD_FILE).write_text(json.dumps(better))
+    output = io.StringIO()
+    call_command("screening", "train", "--data", str(tmp_path / "data"), stdout=output)
+    assert "Kept the current model" in output.getvalue()
+    assert stage1.serving_dir() == shipped and not (own / stage1.MODEL_FILE).exists()
+
+    (shipped / stage1.CARD_FILE).write_text(json.dumps(shipped_card))
+    call_command("screening", "train", "--data", str(tmp_path / "data"), stdout=io.StringIO())
+    assert stage1.serving_dir() == own
+
+    settings.AGORA_SCREENING_SHIPPED_MODEL_DIR = ""
+    settings.AGORA_SCREENING_MODEL_DIR = tmp_path / "nothing"
+    assert stage1.serving_dir() == tmp_path / "nothing" and stage1.load() is None
