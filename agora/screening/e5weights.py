@@ -240,10 +240,12 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 
 def _layernorm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    centred = x - mean
-    var = (centred * centred).mean(-1, keepdims=True)
-    return np.asarray(centred / np.sqrt(var + eps) * weight + bias, dtype=np.float32)
+    centred = x - x.mean(-1, keepdims=True)
+    var = np.einsum("...i,...i->...", centred, centred)[..., None] / np.float32(x.shape[-1])
+    centred /= np.sqrt(var + np.float32(eps))
+    centred *= weight
+    centred += bias
+    return np.asarray(centred, dtype=np.float32)
 
 
 class NumpyE5:
@@ -321,13 +323,24 @@ class NumpyE5:
                 qkv[:, i * h : (i + 1) * h].reshape(b, t, self.heads, hd).transpose(0, 2, 1, 3)
                 for i in range(3)
             )
-            att = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
-            att = np.exp(att - att.max(-1, keepdims=True))
+            # In place where it can be: the element-wise passes cost as much as the products here.
+            att = q @ k.transpose(0, 1, 3, 2)
+            att *= scale
+            att += bias
+            att -= att.max(-1, keepdims=True)
+            np.exp(att, out=att)
             att /= att.sum(-1, keepdims=True)
             ctx = (att @ v).transpose(0, 2, 1, 3).reshape(b * t, h)
-            rows = _layernorm(rows + ctx @ ly["ao"] + ly["ao.b"], ly["aln"], ly["aln.b"], self.eps)
-            mid = _gelu(rows @ ly["fi"] + ly["fi.b"])
-            rows = _layernorm(rows + mid @ ly["fo"] + ly["fo.b"], ly["oln"], ly["oln.b"], self.eps)
+            out = ctx @ ly["ao"]
+            out += ly["ao.b"]
+            out += rows
+            rows = _layernorm(out, ly["aln"], ly["aln.b"], self.eps)
+            mid = rows @ ly["fi"]
+            mid += ly["fi.b"]
+            out = _gelu(mid) @ ly["fo"]
+            out += ly["fo.b"]
+            out += rows
+            rows = _layernorm(out, ly["oln"], ly["oln.b"], self.eps)
         x = rows.reshape(b, t, h)
         m = mask[..., None].astype(np.float32)
         pooled = (x * m).sum(1) / m.sum(1)
