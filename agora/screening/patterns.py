@@ -391,8 +391,9 @@ EN = Lexicon(
         "re:we\\s+(?:kill|hang|shoot|slaughter|burn|torch|lynch|execute|stab|murder|butcher|bomb|massacre|behead|"
         "gun|take|wipe|hunt|string)",
         "re:(?:someone|somebody|anyone)\\s+(?:go|get|grab|do|take)",
+        # Not "murder" or "bomb" here: after "and" they are mostly nouns ("riots and murder").
         "re:(?:(?<=[,;:])|\\band)\\s+(?:kill|hang|shoot|lynch|stab|burn|execute|string up|take out|wipe out|"
-        "behead|slaughter|murder|gun down|mow down|torch|bomb|blow up|hunt down)",
+        "behead|slaughter|gun down|mow down|torch|blow up|hunt down)",
         "re:(?:^|(?<=[.!?]))\\s*(?:kill|hang|shoot|lynch|stab|burn|execute|string up|take out|wipe out)",
     ),
     weapon_calls=_words(
@@ -432,6 +433,9 @@ EN = Lexicon(
         "you're killing me",
         "re:kill(?:s|ing)?\\s+me",
         "burn calories",
+        # Abuse aimed at the reader, or drugs: not a threat against others (the model still scores it).
+        "re:kill\\s+(?:yourself|yourselves|urself|myself)",
+        "re:shoot(?:ing)?\\s+up\\s+(?:dope|heroin|drugs|meth|smack|insulin)",
         "re:burn(?:ing)?\\s+(?:the\\s+)?(?:midnight oil|calories|fat)",
     ),
     contexts={

@@ -131,6 +131,8 @@ ALLOWED = [
     "Bringt Messer und Gabeln mit, am Sonntag grillen wir im Garten.",
     "Der Koch hat am Montag das Schwein geschlachtet, morgen gibt es Wurst.",
     "Wir haben die Bayern am Samstag mit 3:0 abgeschossen!",
+    "Every day they sit on that bench and shoot up heroin with them",
+    "The riots and murder of police officers were planned by the same people",
 ]
 
 
