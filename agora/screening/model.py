@@ -6,8 +6,9 @@ language and calibrates its thresholds on a stratified 15 % validation split of 
 runs the whole reproducible pipeline, both stages). `load()` reads the pickle back (cached per file and
 mtime); with no file, screening runs on the pattern layer alone and says so in every result.
 
-scikit-learn is imported only here and only when a model is trained or loaded, so the rest of Agora runs
-without it. The pickle is trusted input: it lives in the operator's data folder, never comes from users.
+scikit-learn is imported only here and only when a model is trained: the model kept is the fitted pipeline
+turned into `compact.CompactTfidfLR` (numpy alone, the same scores), so web processes never import it. The
+pickle is trusted input: it lives in the operator's data folder, never comes from users.
 """
 
 from __future__ import annotations
@@ -256,7 +257,9 @@ def fit_language(
         )
         metrics[f"validation_rate_at_{tier}"] = round(sum(flagged) / len(flagged), 4)
     # Refit on everything for the shipped model; the thresholds stay the ones measured on held-out data.
-    shipped = _pipeline().fit(texts + extra_texts, labels + extra_labels)
+    from agora.screening.compact import CompactTfidfLR
+
+    shipped = CompactTfidfLR.from_pipeline(_pipeline().fit(texts + extra_texts, labels + extra_labels))
     validation = list(zip(x_val, y_val, probs, strict=True))
     train_rows = list(zip(x_train + extra_texts, y_train + extra_labels, strict=True))
     return LanguageModel(pipeline=shipped, thresholds=thresholds, metrics=metrics), validation, train_rows
