@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 HOLD_SCORE = 1.0
 REVIEW_SCORE = 0.7
+REFLEXIVE = re.compile(r"\s+(?:yourself|yourselves|urself|myself|dich\s+selbst|euch\s+selbst)\b")
 
 
 def _tolerant(word: str) -> str:
@@ -433,8 +434,7 @@ EN = Lexicon(
         "you're killing me",
         "re:kill(?:s|ing)?\\s+me",
         "burn calories",
-        # Abuse aimed at the reader, or drugs: not a threat against others (the model still scores it).
-        "re:kill\\s+(?:yourself|yourselves|urself|myself)",
+        # Drugs, not violence (the model still scores the rest).
         "re:shoot(?:ing)?\\s+up\\s+(?:dope|heroin|drugs|meth|smack|insulin)",
         "re:burn(?:ing)?\\s+(?:the\\s+)?(?:midnight oil|calories|fat)",
     ),
@@ -1093,6 +1093,8 @@ def _verb_with_target(lex: Lexicon, text: str) -> tuple[str, str]:
     # A pronoun after a weak verb ("legen ihn um", "burn them") stands for a person when the text names one.
     names_person = bool(lex.persons.search(text))
     for verb in lex.verbs.finditer(text):
+        if REFLEXIVE.match(text, verb.end()):
+            continue  # "kill yourself": abuse aimed at the reader, not a threat (the model scores it)
         v_start, v_end = _word_index(text, verb.start()), _word_index(text, verb.end())
         if lex.weak_verbs.fullmatch(verb.group(0)) and not names_person:
             candidates = [t for t in targets if not lex.pronouns.fullmatch(t[2]) or lex.persons.search(t[2])]

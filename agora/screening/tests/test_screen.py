@@ -133,6 +133,7 @@ ALLOWED = [
     "Wir haben die Bayern am Samstag mit 3:0 abgeschossen!",
     "Every day they sit on that bench and shoot up heroin with them",
     "The riots and murder of police officers were planned by the same people",
+    "That's not how tagging works, kill yourself you idiot",  # abuse for the model to score, not a threat
 ]
 
 
