@@ -93,6 +93,19 @@ def serving_dir() -> Path:
     return own
 
 
+# What reading a pickle made elsewhere can raise (a missing or changed class, another library version): the
+# model is then treated as absent and screening falls back to the patterns, never fails a post.
+UNLOADABLE = (
+    ImportError,
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    ValueError,
+    TypeError,
+    KeyError,
+)
+
 _cache: dict[tuple[str, float], Stage1Model] = {}
 
 
@@ -108,16 +121,7 @@ def load(directory: Path | None = None) -> Stage1Model | None:
         try:
             with path.open("rb") as fh:
                 model = pickle.load(fh)  # the operator's own artifact (see module docstring)
-        except (
-            ImportError,
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ValueError,
-            TypeError,
-            KeyError,
-        ):
+        except UNLOADABLE:
             return None
         _cache.clear()
         _cache[key] = model

@@ -208,7 +208,6 @@ EN = Lexicon(
         "attorney general",
         "commissioner",
         "commissioners",
-        "speaker",
         "prime minister",
         "chancellor",
         "congresswoman",
@@ -241,7 +240,6 @@ EN = Lexicon(
         "dems",
         "rinos",
         "illegals",
-        "aliens",
         "foreigners",
         "mexicans",
         "arabs",
@@ -400,7 +398,7 @@ EN = Lexicon(
     weapon_calls=_words(
         "re:(?:bring|grab|get|load|pack|take|carry)\\s+(?:your|ur|the|some|all|every)?\\s*(?:\\w+\\s+)?(?:guns?|"
         "rifles?|shotguns?|pistols?|ammo|ammunition|rope|ropes|nooses?|knives|machetes|molotovs|bombs?|"
-        "explosives|weapons|ar[\\s-]?15s?|ak[\\s-]?47s?|zip ties|pitchforks|torches|gasoline|bats)",
+        "explosives|weapons|ar[\\s-]?15s?|ak[\\s-]?47s?|zip ties|pitchforks|torches|gasoline)",
         "re:sharpen\\s+(?:your|ur|the|our)\\s+(?:knives|machetes|axes|blades|swords)",
         "arm yourselves",
         "lock and load",

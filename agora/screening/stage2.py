@@ -33,6 +33,7 @@ import numpy as np
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from agora.screening import model as stage1_model
 from agora.screening.encoders import EmbeddingCache, Encoder, get_encoder
 
 logger = logging.getLogger(__name__)
@@ -105,9 +106,7 @@ class Stage2Model:
 
 
 def model_path(directory: Path | None = None) -> Path:
-    from agora.screening.model import serving_dir
-
-    return (directory or serving_dir()) / MODEL_FILE
+    return (directory or stage1_model.serving_dir()) / MODEL_FILE
 
 
 _cache: dict[tuple[str, float], Stage2Model] = {}
@@ -124,16 +123,7 @@ def load(directory: Path | None = None) -> Stage2Model | None:
         try:
             with path.open("rb") as fh:
                 loaded = pickle.load(fh)  # the operator's own artifact, like stage1.pkl
-        except (
-            ImportError,
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ValueError,
-            TypeError,
-            KeyError,
-        ):
+        except stage1_model.UNLOADABLE:
             return None
         _cache.clear()
         _cache[key] = loaded

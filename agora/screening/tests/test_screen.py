@@ -134,6 +134,8 @@ ALLOWED = [
     "Every day they sit on that bench and shoot up heroin with them",
     "The riots and murder of police officers were planned by the same people",
     "That's not how tagging works, kill yourself you idiot",  # abuse for the model to score, not a threat
+    "Bring your bats Saturday, we play the Senators at 3pm",
+    "I'm going to blow up the speaker tomorrow with this bass",
 ]
 
 
